@@ -1,0 +1,3 @@
+from hmsconf.cli import main
+
+main()

@@ -1,0 +1,120 @@
+"""Validate projects: load, resolve for every workspace, run the rules, place the findings.
+
+This is what ``hmsconf validate`` runs and what ``plan`` runs first. A
+project is checked once per workspace it declares, because overlays and
+variables can make a document valid in dev and invalid in prod.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any, Iterable
+
+from hmsconf import rules
+from hmsconf.diagnostics import Diagnostic, Path, warning
+from hmsconf.project import Project, load_projects
+from hmsconf.resolve import DesiredWorkspace, Resolved, body_of, is_secret_path, resolve
+
+SENSITIVE = "(sensitive)"
+# An AWS access key id: a literal one in a file is almost always a leak.
+_AWS_KEY = re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")
+
+
+def check_resolved(item: Resolved) -> list[Diagnostic]:
+    """Rules for one resolved document, placed at file:line:col, secrets masked."""
+    body = body_of(item)
+    found = rules.check_document(item.kind, body) + literal_secrets(item)
+    return [item.place(_masked(item.kind, body, d)) for d in found]
+
+
+def literal_secrets(item: Resolved) -> list[Diagnostic]:
+    """SECRET-LITERAL: a secret written into a file instead of read from the environment."""
+    out: list[Diagnostic] = []
+    for path, value in _walk(item.data, ()):
+        if not isinstance(value, str) or not value or path in item.from_env:
+            continue
+        if is_secret_path(item.kind, path) or _AWS_KEY.search(value):
+            out.append(
+                warning(
+                    "SECRET-LITERAL",
+                    f"{'.'.join(map(str, path))} holds a secret written in the file; "
+                    f"read it from the environment instead: `${{env:NAME}}`",
+                    path,
+                )
+            )
+    return out
+
+
+def _walk(value: Any, path: Path) -> Iterable[tuple[Path, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, path + (index,))
+    else:
+        yield path, value
+
+
+def _masked(kind: str, body: Any, diagnostic: Diagnostic) -> Diagnostic:
+    """Never echo a secret back in a message, even one that is wrongly typed."""
+    secrets = [v for p, v in _walk(body, ()) if is_secret_path(kind, p) and v not in (None, "")]
+    message = diagnostic.message
+    for secret in secrets:
+        text = str(secret)
+        if text in message:
+            message = message.replace(text, SENSITIVE)
+    return replace(diagnostic, message=message) if message != diagnostic.message else diagnostic
+
+
+def check_workspace(project: Project, workspace: str, environ: dict[str, str] | None = None) -> tuple[DesiredWorkspace, list[Diagnostic]]:
+    desired, found = resolve(project, workspace, environ)
+    for item in (*desired.presets.values(), *desired.objects()):
+        found.extend(check_resolved(item))
+    found.extend(_room_template_refs(desired))
+    return desired, found
+
+
+def _room_template_refs(desired: DesiredWorkspace) -> list[Diagnostic]:
+    out = []
+    for room in desired.rooms.values():
+        name = room.data.get("template")
+        if isinstance(name, str) and name not in desired.templates:
+            out.append(
+                room.place(
+                    warning(
+                        "ROOM-TEMPLATE-UNDECLARED",
+                        f"room `{room.name}` uses template `{name}`, which this project does not declare; "
+                        "plan will look for it in the workspace",
+                        ("template",),
+                    )
+                )
+            )
+    return out
+
+
+def check_project(project: Project, environ: dict[str, str] | None = None) -> list[Diagnostic]:
+    found = list(project.diagnostics)
+    for workspace in project.workspace_names():
+        found.extend(check_workspace(project, workspace, environ)[1])
+    return unique(found)
+
+
+def unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    seen: set[tuple] = set()
+    out = []
+    for d in sorted(diagnostics, key=Diagnostic.sort_key):
+        key = (d.file, d.line, d.column, d.rule, d.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def validate_paths(paths: list[str], environ: dict[str, str] | None = None) -> list[Diagnostic]:
+    projects, problems = load_projects(paths)
+    found = list(problems)
+    for project in projects:
+        found.extend(check_project(project, environ))
+    return unique(found)

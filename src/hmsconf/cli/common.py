@@ -1,0 +1,112 @@
+"""What every command shares: exit codes, error printing, colour, common options."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Callable
+
+import click
+
+from hmsconf.diagnostics import HmsconfError
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_CHANGES = 2  # plan --detailed-exitcode, as Terraform does
+EXIT_USAGE = 64  # sysexits(3) EX_USAGE: never confused with "changes present"
+
+
+def run(cli: click.Group) -> None:
+    """Run the CLI so that every failure is one clear sentence and an exit code."""
+    try:
+        code = cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.UsageError as exc:
+        hint = ""
+        if exc.ctx is not None:
+            hint = f"\nTry '{exc.ctx.command_path} --help' for help."
+        click.echo(f"Error: {exc.format_message()}{hint}", err=True)
+        code = EXIT_USAGE
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        code = EXIT_ERROR
+    except HmsconfError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        code = 130
+    except click.ClickException as exc:
+        click.echo(f"Error: {exc.format_message()}", err=True)
+        code = exc.exit_code
+    except BrokenPipeError:
+        code = EXIT_ERROR
+    except Exception as exc:  # the last line of defence: a bug must not print a traceback
+        if os.environ.get("HMSCONF_DEBUG"):
+            raise
+        click.echo(
+            f"Error: internal error ({type(exc).__name__}); this is a bug in hmsconf. "
+            "Run again with HMSCONF_DEBUG=1 for details and report it.",
+            err=True,
+        )
+        code = EXIT_ERROR
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def use_color(no_color: bool, stream=None) -> bool:
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def no_color_option(f: Callable) -> Callable:
+    return click.option(
+        "--no-color", is_flag=True, help="Plain output without colour (also when NO_COLOR is set)."
+    )(f)
+
+
+def workspace_options(f: Callable) -> Callable:
+    f = click.option(
+        "--api-url",
+        envvar="HMSCONF_API_URL",
+        default=None,
+        help="Talk to this API (e.g. an emulator) instead of the workspace's own connection.",
+    )(f)
+    f = click.option(
+        "--workspace",
+        "-w",
+        default=None,
+        help="Workspace from hmsconf.yaml (default: its default_workspace, else the local file).",
+    )(f)
+    return f
+
+
+def format_option(*choices: str, default: str = "text") -> Callable:
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+# GitHub refuses a step summary over 1 MiB; stay under it with room for the note.
+STEP_SUMMARY_LIMIT = 1024 * 1024
+
+
+def append_step_summary(markdown: str) -> None:
+    """Append to $GITHUB_STEP_SUMMARY when a GitHub Actions job provides one."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    from hmsconf.render.markdown import truncate_markdown
+
+    try:
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(truncate_markdown(markdown, STEP_SUMMARY_LIMIT - 1024) + "\n")
+    except OSError as exc:
+        click.echo(f"Warning: cannot write the step summary ({exc.strerror}).", err=True)

@@ -1,0 +1,520 @@
+"""YAML files -> documents that remember where every key came from.
+
+Why not a ready-made loader: PyYAML's composer recurses in C (a deeply nested
+file crashes the interpreter), expands aliases without limit (billion laughs)
+and silently keeps the last of two duplicate keys; ruamel.yaml's round-trip
+loader keeps positions but is about fifteen times slower. So we drive
+libyaml's *event* parser (C, via PyYAML) and build plain dicts and lists
+ourselves, iteratively, with limits on depth, size and alias expansion, and
+a side record of each key's line and column. ruamel.yaml stays where comments
+must survive (``fmt``, ``export``).
+
+Scalars follow the YAML 1.2 core schema (as ruamel.yaml does): ``yes``/``no``
+stay strings, so ``enabled: yes`` is flagged as a type error instead of
+quietly turning into ``true``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any, Iterable, Iterator
+
+import yaml
+
+from hmsconf.diagnostics import Diagnostic, Path, Severity, error, warning
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_NODES = 2_000_000  # counts alias expansions too, which is what stops alias bombs
+PROJECT_FILE = "hmsconf.yaml"
+KINDS = ("Template", "Room", "RolePreset")
+
+try:  # libyaml is bundled with PyYAML's wheels; fall back to pure Python if absent
+    _Parser = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Parser = yaml.SafeLoader
+
+
+class YMap(dict):
+    """A mapping that knows the (line, column) of each of its keys (1-based)."""
+
+    __slots__ = ("key_pos",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.key_pos: dict[Any, tuple[int, int]] = {}
+
+    def __deepcopy__(self, memo: dict) -> "YMap":
+        import copy
+
+        out = YMap()
+        memo[id(self)] = out
+        for key, value in self.items():
+            out[key] = copy.deepcopy(value, memo)
+        out.key_pos = dict(self.key_pos)
+        return out
+
+
+class YSeq(list):
+    """A sequence that knows the (line, column) of each item (1-based)."""
+
+    __slots__ = ("item_pos",)
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.item_pos: list[tuple[int, int]] = []
+
+    def __deepcopy__(self, memo: dict) -> "YSeq":
+        import copy
+
+        out = YSeq()
+        memo[id(self)] = out
+        out.extend(copy.deepcopy(item, memo) for item in self)
+        out.item_pos = list(self.item_pos)
+        return out
+
+
+@dataclass
+class Document:
+    """One YAML document of a file. ``data`` is a YMap when the document is a mapping."""
+
+    file: str
+    index: int
+    line: int
+    column: int
+    data: Any
+    kind: str | None = None
+
+    @property
+    def name(self) -> str | None:
+        name = self.data.get("name") if isinstance(self.data, dict) else None
+        return name if isinstance(name, str) else None
+
+    def place(self, diagnostic: Diagnostic, data: Any = None) -> Diagnostic:
+        """Give a path-only diagnostic this document's file, line and column.
+
+        ``data`` is the resolved form of this document when there is one: its
+        maps keep the positions of the lines they came from, which may be in a
+        preset's file (a position then carries that file as a third item).
+        """
+        pos = locate(self.data if data is None else data, diagnostic.path, default=(self.line, self.column))
+        return diagnostic.at(pos[2] if len(pos) > 2 else self.file, pos[0], pos[1])
+
+
+def locate(data: Any, path: Path, default: tuple = (1, 1)) -> tuple:
+    """The position of ``path`` in loaded data, or of its nearest known ancestor."""
+    best = default
+    node = data
+    for part in path:
+        if isinstance(node, YMap) and part in node:
+            best = node.key_pos.get(part, best)
+            node = node[part]
+        elif isinstance(node, YSeq) and isinstance(part, int) and 0 <= part < len(node):
+            if part < len(node.item_pos):
+                best = node.item_pos[part]
+            node = node[part]
+        else:
+            break
+    return best
+
+
+@dataclass
+class LoadedFile:
+    path: str
+    documents: list[Document] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+# --- scalars: YAML 1.2 core schema -------------------------------------------------
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_OCT = re.compile(r"^0o[0-7]+$")
+_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
+_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+
+
+def _plain_scalar(text: str) -> Any:
+    if _NULL.match(text):
+        return None
+    if text in _BOOL:
+        return _BOOL[text]
+    if _INT.match(text):
+        return int(text)
+    if _OCT.match(text):
+        return int(text[2:], 8)
+    if _HEX.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    if _INF.match(text):
+        return -math.inf if text.startswith("-") else math.inf
+    if _NAN.match(text):
+        return math.nan
+    return text
+
+
+_TAGGED = {
+    "tag:yaml.org,2002:str": str,
+    "tag:yaml.org,2002:int": int,
+    "tag:yaml.org,2002:float": float,
+    "tag:yaml.org,2002:bool": lambda s: _BOOL[s],
+    "tag:yaml.org,2002:null": lambda s: None,
+}
+
+
+class _LoadError(Exception):
+    def __init__(self, rule: str, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.rule, self.message, self.line, self.column = rule, message, line, column
+
+
+def _pos(mark: Any) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1)
+
+
+def _scalar(event: yaml.ScalarEvent) -> Any:
+    tag = event.tag
+    if tag and tag != "!":
+        convert = _TAGGED.get(tag)
+        if convert is None:
+            line, col = _pos(event.start_mark)
+            raise _LoadError("YAML-TAG", f"unsupported YAML tag `{tag}`; remove it", line, col)
+        try:
+            return convert(event.value)
+        except (ValueError, KeyError):
+            line, col = _pos(event.start_mark)
+            raise _LoadError("YAML-TAG", f"`{event.value}` is not a valid {tag.rsplit(':', 1)[-1]}", line, col)
+    if not event.style and event.implicit[0]:
+        return _plain_scalar(event.value)
+    return event.value
+
+
+class _Builder:
+    """Turns one document's events into YMap/YSeq/scalars, iteratively."""
+
+    def __init__(self, events: Iterator[Any]) -> None:
+        self.events = events
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.nodes = 0
+        # keys a mapping got from a `<<` merge: its own keys may replace them
+        self.merged: dict[int, set] = {}
+
+    def _count(self, n: int, mark: Any) -> None:
+        self.nodes += n
+        if self.nodes > MAX_NODES:
+            line, col = _pos(mark)
+            raise _LoadError(
+                "YAML-TOO-LARGE",
+                f"the document expands to more than {MAX_NODES:,} values (an alias bomb?); simplify it",
+                line,
+                col,
+            )
+
+    def _alias(self, event: Any) -> tuple[Any, int]:
+        # The anchored value is shared, not copied: nothing downstream mutates
+        # loaded data, and sharing makes an alias bomb cost nothing to detect.
+        if event.anchor not in self.anchors:
+            line, col = _pos(event.start_mark)
+            raise _LoadError("YAML-SYNTAX", f"unknown alias `*{event.anchor}`", line, col)
+        value, size = self.anchors[event.anchor]
+        self._count(size, event.start_mark)
+        return value, size
+
+    def build(self, start: Any) -> Any:
+        # A frame: [container, anchor, start_mark, pending_key, pending_key_pos, expanded_size]
+        stack: list[list[Any]] = []
+        event = start
+        while True:
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if len(stack) >= MAX_DEPTH:
+                    line, col = _pos(event.start_mark)
+                    raise _LoadError(
+                        "YAML-TOO-DEEP", f"nesting deeper than {MAX_DEPTH} levels; flatten the document", line, col
+                    )
+                tag = event.tag
+                if tag and tag not in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "!"):
+                    line, col = _pos(event.start_mark)
+                    raise _LoadError("YAML-TAG", f"unsupported YAML tag `{tag}`; remove it", line, col)
+                container = YMap() if isinstance(event, yaml.MappingStartEvent) else YSeq()
+                self._count(1, event.start_mark)
+                stack.append([container, event.anchor, event.start_mark, _NO_KEY, None, 1])
+                event = next(self.events)
+                continue
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                value, anchor, mark, _, _, size = stack.pop()
+            elif isinstance(event, yaml.ScalarEvent):
+                value, anchor, mark, size = _scalar(event), event.anchor, event.start_mark, 1
+                self._count(1, mark)
+            elif isinstance(event, yaml.AliasEvent):
+                (value, size), anchor, mark = self._alias(event), None, event.start_mark
+            else:  # pragma: no cover - libyaml never produces anything else inside a document
+                line, col = _pos(event.start_mark)
+                raise _LoadError("YAML-SYNTAX", f"unexpected {type(event).__name__}", line, col)
+            if anchor:
+                self.anchors[anchor] = (value, size)
+            if not stack:
+                return value
+            frame = stack[-1]
+            frame[5] += size
+            parent = frame[0]
+            if isinstance(parent, YSeq):
+                parent.append(value)
+                parent.item_pos.append(_pos(mark))
+            elif frame[3] is _NO_KEY:
+                if isinstance(value, (dict, list)):
+                    line, col = _pos(mark)
+                    raise _LoadError("YAML-KEY", "a mapping key must be a plain value, not a list or mapping", line, col)
+                frame[3] = value
+                frame[4] = _pos(mark)
+            else:
+                self._add(parent, frame[3], frame[4], value)
+                frame[3] = _NO_KEY
+            event = next(self.events)
+
+    def _add(self, parent: YMap, key: Any, key_pos: tuple[int, int], value: Any) -> None:
+        if key == "<<" and isinstance(value, (dict, list)):
+            # YAML merge key: keys of the merged mapping(s) that the mapping itself lacks.
+            sources = value if isinstance(value, list) else [value]
+            for source in sources:
+                if not isinstance(source, dict):
+                    raise _LoadError("YAML-KEY", "`<<` merges mappings only", *key_pos)
+                merged = self.merged.setdefault(id(parent), set())
+                for k, v in source.items():
+                    if k not in parent:
+                        parent[k] = v
+                        parent.key_pos[k] = getattr(source, "key_pos", {}).get(k, key_pos)
+                        merged.add(k)
+            return
+        key = _key_text(key)
+        if key in parent and key in self.merged.get(id(parent), ()):
+            self.merged[id(parent)].discard(key)
+        elif key in parent:
+            first_line, first_col = parent.key_pos[key]
+            raise _LoadError(
+                "YAML-DUPLICATE-KEY",
+                f"duplicate key `{key}` (first defined at line {first_line}, column {first_col}); keep one",
+                *key_pos,
+            )
+        parent[key] = value
+        parent.key_pos[key] = key_pos
+
+
+_NO_KEY = object()
+
+
+def _key_text(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if key is None:
+        return "null"
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return str(key)
+
+
+# --- files ---------------------------------------------------------------------------
+
+
+def _decode(raw: bytes, display: str) -> tuple[str | None, Diagnostic | None]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        diag = error(
+            "YAML-ENCODING",
+            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8",
+        ).at(display, line, column)
+        return None, diag
+
+
+_TAB_INDENT = re.compile(r"^( *)\t", re.MULTILINE)
+
+
+def _friendly_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str]:
+    problem = exc.problem or str(exc)
+    mark = exc.problem_mark
+    if mark is not None and "\t" in text[max(0, mark.index - mark.column) : mark.index + 1]:
+        return "YAML-TAB", "a tab character is used for indentation; YAML needs spaces"
+    context = f" {exc.context}" if exc.context else ""
+    return "YAML-SYNTAX", f"invalid YAML: {problem}{context}"
+
+
+def load_text(text: str, display: str) -> LoadedFile:
+    """Parse every document of one file's text. Never raises for bad input."""
+    loaded = LoadedFile(display)
+    if not text.strip():
+        loaded.diagnostics.append(
+            warning("EMPTY-FILE", "the file is empty; add a document with `kind:` or delete the file").at(display, 1, 1)
+        )
+        return loaded
+    events = yaml.parse(text, Loader=_Parser)
+    index = 0
+    try:
+        for event in events:
+            if isinstance(event, yaml.DocumentStartEvent):
+                first = next(events)
+                if isinstance(first, yaml.DocumentEndEvent):
+                    index += 1
+                    continue
+                start = _pos(first.start_mark)
+                data = _Builder(events).build(first)
+                loaded.documents.append(Document(display, index, start[0], start[1], data))
+                index += 1
+    except _LoadError as exc:
+        loaded.diagnostics.append(error(exc.rule, exc.message).at(display, exc.line, exc.column))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = _pos(mark) if mark else (1, 1)
+        rule, message = _friendly_yaml_error(exc, text)
+        if rule == "YAML-TAB":
+            match = _TAB_INDENT.search(text)
+            if match:
+                line = text.count("\n", 0, match.start()) + 1
+                col = len(match.group(1)) + 1
+        loaded.diagnostics.append(error(rule, message).at(display, line, col))
+    except yaml.YAMLError as exc:  # reader errors (control characters) carry an offset
+        offset = getattr(exc, "position", 0) or 0
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        reason = getattr(exc, "reason", None) or "unreadable input"
+        loaded.diagnostics.append(
+            error("YAML-SYNTAX", f"invalid YAML: {reason}; remove the character").at(display, line, column)
+        )
+    if not loaded.documents and not loaded.diagnostics:
+        loaded.diagnostics.append(
+            warning("EMPTY-FILE", "the file holds no document; add one with `kind:` or delete the file").at(
+                display, 1, 1
+            )
+        )
+    return loaded
+
+
+def load_file(path: str | os.PathLike, display: str | None = None) -> LoadedFile:
+    display = display or _display(path)
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            return LoadedFile(
+                display,
+                diagnostics=[
+                    error(
+                        "FILE-TOO-LARGE",
+                        f"the file is {size / 1048576:.1f} MiB; hmsconf reads files up to "
+                        f"{MAX_FILE_BYTES // 1048576} MiB, split it",
+                    ).at(display, 1, 1)
+                ],
+            )
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        return LoadedFile(display, diagnostics=[error("FILE-READ", f"cannot read the file: {exc.strerror}").at(display, 1, 1)])
+    text, problem = _decode(raw, display)
+    if problem:
+        return LoadedFile(display, diagnostics=[problem])
+    return load_text(text, display)
+
+
+def _display(path: str | os.PathLike) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def classify(doc: Document) -> Diagnostic | None:
+    """Set ``doc.kind`` or say why the document is not one of ours."""
+    if not isinstance(doc.data, dict):
+        what = "a list" if isinstance(doc.data, list) else "a single value"
+        return error(
+            "DOC-NOT-MAPPING", f"the document is {what}; a document must be a mapping with `kind:` ({', '.join(KINDS)})"
+        ).at(doc.file, doc.line, doc.column)
+    kind = doc.data.get("kind")
+    if kind is None:
+        return doc.place(error("DOC-KIND", f"the document has no `kind:`; add one of {', '.join(KINDS)}"))
+    if kind not in KINDS:
+        from difflib import get_close_matches
+
+        by_lower = {k.lower(): k for k in KINDS}
+        guess = by_lower.get(str(kind).lower()) or next(iter(get_close_matches(str(kind), KINDS, 1)), None)
+        hint = f"; did you mean `{guess}`?" if guess else f"; use one of {', '.join(KINDS)}"
+        return doc.place(error("DOC-KIND", f"unknown kind `{kind}`{hint}", ("kind",)))
+    doc.kind = kind
+    return None
+
+
+# --- projects ---------------------------------------------------------------------------
+
+
+@dataclass
+class ProjectFiles:
+    """One project: a root (with or without hmsconf.yaml) and the YAML files it owns."""
+
+    root: FsPath
+    config: FsPath | None
+    files: list[FsPath]
+    single_file: bool = False
+
+
+def _is_yaml(name: str) -> bool:
+    return name.endswith((".yaml", ".yml"))
+
+
+def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[ProjectFiles], list[Diagnostic]]:
+    """Group the given files and directories into projects.
+
+    A directory holding ``hmsconf.yaml`` is a project root; a directory without
+    one may hold several projects below it (``examples/``), and any loose files
+    form a project of their own. A single file is validated on its own.
+    """
+    projects: list[ProjectFiles] = []
+    problems: list[Diagnostic] = []
+    for raw in paths:
+        path = FsPath(raw)
+        if path.is_file():
+            if path.name == PROJECT_FILE:
+                projects.append(ProjectFiles(path.parent, path, [], single_file=True))
+            else:
+                projects.append(ProjectFiles(path.parent, None, [path], single_file=True))
+        elif path.is_dir():
+            projects.extend(_walk(path))
+        else:
+            problems.append(error("FILE-READ", f"no such file or directory: {raw}").at(str(raw), 1, 1))
+    return projects, problems
+
+
+def _walk(top: FsPath) -> list[ProjectFiles]:
+    roots: dict[FsPath, ProjectFiles] = {}
+    loose = ProjectFiles(top, None, [])
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in ("node_modules", "__pycache__"))
+        here = FsPath(dirpath)
+        if PROJECT_FILE in filenames:
+            roots[here] = ProjectFiles(here, here / PROJECT_FILE, [])
+        owner = _owner(here, roots) or loose
+        for name in sorted(filenames):
+            if _is_yaml(name) and not (name == PROJECT_FILE and here in roots):
+                owner.files.append(here / name)
+    result = list(roots.values())
+    if loose.files or not result:
+        result.insert(0, loose)
+    return result
+
+
+def _owner(directory: FsPath, roots: dict[FsPath, ProjectFiles]) -> ProjectFiles | None:
+    for candidate in (directory, *directory.parents):
+        if candidate in roots:
+            return roots[candidate]
+    return None

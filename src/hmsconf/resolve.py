@@ -1,0 +1,373 @@
+"""Documents -> the desired workspace: overlays, variables and presets applied.
+
+Resolution never loses the way back to the source: every map it builds is a
+YMap whose key positions point at the line that supplied the value (an
+override block, a preset in another file), so an error found later still
+points at the line that caused it, not at a merged result.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from hmsconf.diagnostics import Diagnostic, Path, error, warning
+from hmsconf.loader import Document, YMap, YSeq
+from hmsconf.project import Project
+
+META_KEYS = ("kind", "workspaces", "except_workspaces", "overrides")
+
+_PLACEHOLDER = re.compile(r"\$\$|\$\{([A-Za-z]+):([A-Za-z_][A-Za-z0-9_.-]*)(?::-((?:[^}\\]|\\.)*))?\}")
+
+# Where a value is a secret, wherever it came from (reference §5).
+SECRET_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "Template": (
+        ("settings", "recording", "upload", "credentials", "key"),
+        ("settings", "recording", "upload", "credentials", "secretKey"),
+        ("settings", "recording", "upload", "credentials", "secret"),
+    ),
+    "Room": (
+        ("recording_info", "upload_info", "credentials", "key"),
+        ("recording_info", "upload_info", "credentials", "secret"),
+        ("webhook", "headers", "*"),
+    ),
+}
+
+
+def is_secret_path(kind: str, path: Path) -> bool:
+    for pattern in SECRET_PATHS.get(kind, ()):
+        if len(path) >= len(pattern) and all(p == "*" or p == q for p, q in zip(pattern, path)):
+            return True
+    return False
+
+
+@dataclass
+class Resolved:
+    """One document as it will be sent: meta keys gone, everything substituted."""
+
+    kind: str
+    name: str
+    data: YMap
+    source: Document
+    # paths whose value came from ${env:...}, for the literal-secret warning
+    from_env: set[Path] = field(default_factory=set)
+
+    def place(self, diagnostic: Diagnostic) -> Diagnostic:
+        return self.source.place(diagnostic, self.data)
+
+
+@dataclass
+class DesiredWorkspace:
+    workspace: str
+    templates: dict[str, Resolved] = field(default_factory=dict)
+    rooms: dict[str, Resolved] = field(default_factory=dict)
+    presets: dict[str, Resolved] = field(default_factory=dict)
+
+    def objects(self) -> list[Resolved]:
+        return [*self.templates.values(), *self.rooms.values()]
+
+
+class _Resolver:
+    def __init__(self, project: Project, workspace: str, environ: dict[str, str]) -> None:
+        self.project = project
+        self.workspace = workspace
+        self.vars = project.vars_for(workspace)
+        self.environ = environ
+        self.diagnostics: list[Diagnostic] = []
+
+    # -- workspace selection and overlays --------------------------------------
+
+    def included(self, doc: Document) -> bool:
+        data = doc.data
+        only, never = data.get("workspaces"), data.get("except_workspaces")
+        for key, value in (("workspaces", only), ("except_workspaces", never)):
+            if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                self.report(doc, error("OVERLAY-LIST", f"`{key}` must be a list of workspace names", (key,)))
+                return False
+            for index, name in enumerate(value or []):
+                if self.project.workspaces and name not in self.project.workspaces:
+                    self.report(
+                        doc,
+                        warning(
+                            "OVERLAY-UNKNOWN-WORKSPACE",
+                            f"`{key}` names workspace `{name}`, which hmsconf.yaml does not declare",
+                            (key, index),
+                        ),
+                    )
+        if only is not None and self.workspace not in only:
+            return False
+        return not (never is not None and self.workspace in never)
+
+    def overlaid(self, doc: Document) -> YMap:
+        base = YMap()
+        for key, value in doc.data.items():
+            if key not in META_KEYS:
+                base[key] = value
+                base.key_pos[key] = doc.data.key_pos.get(key, (doc.line, doc.column))
+        overrides = doc.data.get("overrides")
+        if overrides is None:
+            return base
+        if not isinstance(overrides, dict):
+            self.report(doc, error("OVERLAY-MAP", "`overrides` must map workspace names to partial documents", ("overrides",)))
+            return base
+        for name in overrides:
+            if self.project.workspaces and name not in self.project.workspaces:
+                self.report(
+                    doc,
+                    warning(
+                        "OVERLAY-UNKNOWN-WORKSPACE",
+                        f"`overrides` names workspace `{name}`, which hmsconf.yaml does not declare",
+                        ("overrides", name),
+                    ),
+                )
+        patch = overrides.get(self.workspace)
+        if patch is None:
+            return base
+        if not isinstance(patch, dict):
+            self.report(doc, error("OVERLAY-MAP", f"`overrides.{self.workspace}` must be a mapping", ("overrides", self.workspace)))
+            return base
+        return deep_merge(base, patch)
+
+    # -- variables -----------------------------------------------------------------
+
+    def substitute(self, value: Any, doc: Document, path: Path, from_env: set[Path], data_root: Any) -> Any:
+        if isinstance(value, str):
+            if "$" not in value:
+                return value
+            return self._substitute_string(value, doc, path, from_env, data_root)
+        if isinstance(value, YMap):
+            out = YMap()
+            out.key_pos = value.key_pos
+            for key, item in value.items():
+                out[key] = self.substitute(item, doc, path + (key,), from_env, data_root)
+            return out
+        if isinstance(value, dict):
+            return {k: self.substitute(v, doc, path + (k,), from_env, data_root) for k, v in value.items()}
+        if isinstance(value, list):
+            out_list = YSeq(self.substitute(item, doc, path + (i,), from_env, data_root) for i, item in enumerate(value))
+            out_list.item_pos = getattr(value, "item_pos", [])
+            return out_list
+        return value
+
+    def _substitute_string(self, text: str, doc: Document, path: Path, from_env: set[Path], data_root: Any) -> Any:
+        whole = _PLACEHOLDER.fullmatch(text)
+        if whole and whole.group(0) != "$$":
+            return self._lookup(whole, doc, path, from_env, data_root)
+
+        def one(match: re.Match) -> str:
+            if match.group(0) == "$$":
+                return "$"
+            found = self._lookup(match, doc, path, from_env, data_root)
+            return "" if found is None else str(found)
+
+        return _PLACEHOLDER.sub(one, text)
+
+    def _lookup(self, match: re.Match, doc: Document, path: Path, from_env: set[Path], data_root: Any) -> Any:
+        namespace, name, default = match.group(1), match.group(2), match.group(3)
+        if namespace == "var":
+            if name in self.vars:
+                return self.vars[name]
+            if default is not None:
+                return default
+            known = ", ".join(sorted(self.vars)) or "none"
+            self._report_at(
+                doc,
+                data_root,
+                error(
+                    "VAR-UNDEFINED",
+                    f"variable `{name}` is not defined for workspace `{self.workspace}` "
+                    f"(defined: {known}); add it under `vars:` in hmsconf.yaml",
+                    path,
+                ),
+            )
+            return None
+        if namespace == "env":
+            from_env.add(path)
+            if name in self.environ:
+                return self.environ[name]
+            if default is not None:
+                return default.replace("\\}", "}")
+            self._report_at(
+                doc,
+                data_root,
+                error(
+                    "ENV-UNDEFINED",
+                    f"environment variable `{name}` is not set (workspace `{self.workspace}`); "
+                    f"set it or write `${{env:{name}:-default}}`",
+                    path,
+                ),
+            )
+            return None
+        self._report_at(
+            doc,
+            data_root,
+            error("VAR-NAMESPACE", f"unknown placeholder `${{{namespace}:...}}`; use `${{var:NAME}}` or `${{env:NAME}}`", path),
+        )
+        return None
+
+    # -- presets -------------------------------------------------------------------
+
+    def expand_roles(self, resolved: Resolved, presets: dict[str, Resolved]) -> None:
+        roles = resolved.data.get("roles")
+        if not isinstance(roles, dict):
+            return
+        new_roles = YMap()
+        new_roles.key_pos = getattr(roles, "key_pos", {})
+        for role_name, role in roles.items():
+            if isinstance(role, dict) and "extends" in role:
+                role = self._extend(role, ("roles", role_name), resolved, presets, ())
+            new_roles[role_name] = role
+        resolved.data["roles"] = new_roles
+
+    def _extend(self, role: dict, path: Path, owner: Resolved, presets: dict[str, Resolved], chain: tuple[str, ...]) -> Any:
+        parents = role.get("extends")
+        names = [parents] if isinstance(parents, str) else parents
+        own = YMap()
+        own.key_pos = getattr(role, "key_pos", {})
+        for key, value in role.items():
+            if key != "extends":
+                own[key] = value
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            owner_report(self, owner, error("PRESET-EXTENDS", "`extends` must be a preset name or a list of them", path + ("extends",)))
+            return own
+        merged = YMap()
+        for index, name in enumerate(names):
+            where = path + (("extends",) if isinstance(parents, str) else ("extends", index))
+            if name in chain:
+                cycle = " -> ".join((*chain, name))
+                owner_report(self, owner, error("PRESET-CYCLE", f"presets extend each other in a cycle: {cycle}", where))
+                continue
+            preset = presets.get(name)
+            if preset is None:
+                known = ", ".join(sorted(presets)) or "none in this project"
+                owner_report(self, owner, error("PRESET-UNKNOWN", f"preset `{name}` does not exist (presets: {known})", where))
+                continue
+            body = preset.data
+            if "extends" in body:
+                body = self._extend(body, (), preset, presets, (*chain, name))
+            merged = deep_merge(merged, _stamped(_without(body, "name"), preset.source.file))
+        return deep_merge(merged, own)
+
+    # -- reporting -------------------------------------------------------------------
+
+    def report(self, doc: Document, diagnostic: Diagnostic) -> None:
+        self.diagnostics.append(doc.place(diagnostic))
+
+    def _report_at(self, doc: Document, data_root: Any, diagnostic: Diagnostic) -> None:
+        self.diagnostics.append(doc.place(diagnostic, data_root))
+
+
+def owner_report(resolver: _Resolver, owner: Resolved, diagnostic: Diagnostic) -> None:
+    resolver.diagnostics.append(owner.place(diagnostic))
+
+
+def _without(data: dict, key: str) -> YMap:
+    out = YMap()
+    out.key_pos = getattr(data, "key_pos", {})
+    for k, v in data.items():
+        if k != key:
+            out[k] = v
+    return out
+
+
+def _stamped(value: Any, file: str) -> Any:
+    """A copy whose positions name ``file``: preset fields keep pointing at the preset."""
+    if isinstance(value, dict):
+        out = YMap()
+        positions = getattr(value, "key_pos", {})
+        for key, item in value.items():
+            out[key] = _stamped(item, file)
+            pos = positions.get(key)
+            if pos is not None:
+                out.key_pos[key] = pos if len(pos) > 2 else (pos[0], pos[1], file)
+        return out
+    if isinstance(value, list):
+        seq = YSeq(_stamped(item, file) for item in value)
+        seq.item_pos = [p if len(p) > 2 else (p[0], p[1], file) for p in getattr(value, "item_pos", [])]
+        return seq
+    return value
+
+
+def deep_merge(base: Any, patch: Any) -> Any:
+    """Maps merge by key (recursively); anything else in ``patch`` replaces.
+
+    A ``null`` in ``patch`` removes the key, so an override can drop a field.
+    Neither input is changed.
+    """
+    if not (isinstance(base, dict) and isinstance(patch, dict)):
+        return patch
+    out = YMap()
+    out.key_pos = dict(getattr(base, "key_pos", {}))
+    for key, value in base.items():
+        out[key] = value
+    patch_pos = getattr(patch, "key_pos", {})
+    for key, value in patch.items():
+        if value is None and key in out:
+            del out[key]
+            out.key_pos.pop(key, None)
+            continue
+        out[key] = deep_merge(out[key], value) if key in out else value
+        if key in patch_pos:
+            out.key_pos[key] = patch_pos[key]
+    return out
+
+
+def resolve(project: Project, workspace: str, environ: dict[str, str] | None = None) -> tuple[DesiredWorkspace, list[Diagnostic]]:
+    """The desired state of ``workspace``: what ``plan`` compares with live state."""
+    resolver = _Resolver(project, workspace, dict(os.environ) if environ is None else environ)
+    desired = DesiredWorkspace(workspace)
+    seen: dict[tuple[str, str], Resolved] = {}
+    presets_pending: list[Resolved] = []
+    others: list[Resolved] = []
+    for doc in project.documents:
+        if not resolver.included(doc):
+            continue
+        body = resolver.overlaid(doc)
+        from_env: set[Path] = set()
+        body = resolver.substitute(body, doc, (), from_env, body)
+        name = body.get("name")
+        if not isinstance(name, str) or not name:
+            where = ("name",) if "name" in body else ()
+            resolver.report(
+                doc, error("DOC-NAME", f"a {doc.kind} needs a `name:` (text): hmsconf matches live objects by name", where)
+            )
+            continue
+        item = Resolved(doc.kind, name, body, doc, from_env)
+        # Room names are case-insensitive in the API (reference §6.1).
+        key = (doc.kind, name.lower() if doc.kind == "Room" else name)
+        if key in seen:
+            first = seen[key].source
+            first_line = first.data.key_pos.get("name", (first.line, first.column))[0]
+            resolver.report(
+                doc,
+                error(
+                    "DUPLICATE-NAME",
+                    f"{doc.kind} `{name}` is also declared in {first.file}:{first_line}; names are unique per kind",
+                    ("name",),
+                ),
+            )
+            continue
+        seen[key] = item
+        (presets_pending if doc.kind == "RolePreset" else others).append(item)
+    desired.presets = {p.name: p for p in presets_pending}
+    for item in others:
+        resolver.expand_roles(item, desired.presets)
+        target = desired.templates if item.kind == "Template" else desired.rooms
+        target[item.name] = item
+    return desired, resolver.diagnostics
+
+
+def body_of(resolved: Resolved) -> dict:
+    """The plain JSON body of a resolved document (no position bookkeeping)."""
+    return _plain(resolved.data)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
