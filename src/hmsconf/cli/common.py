@@ -32,6 +32,11 @@ def run(cli: click.Group) -> None:
         click.echo("Aborted.", err=True)
         code = EXIT_ERROR
     except HmsconfError as exc:
+        diagnostics = getattr(exc, "diagnostics", None)
+        if diagnostics:
+            from hmsconf.render.diagnostics import render_text
+
+            click.echo(render_text(diagnostics, use_color(False, sys.stderr)), err=True, nl=False)
         click.echo(f"Error: {exc}", err=True)
         code = exc.exit_code
     except KeyboardInterrupt:
@@ -110,3 +115,25 @@ def append_step_summary(markdown: str) -> None:
             handle.write(truncate_markdown(markdown, STEP_SUMMARY_LIMIT - 1024) + "\n")
     except OSError as exc:
         click.echo(f"Warning: cannot write the step summary ({exc.strerror}).", err=True)
+
+
+def echo_warnings(diagnostics) -> None:
+    """Configuration warnings go to stderr so they never pollute JSON on stdout."""
+    from hmsconf.render.diagnostics import render_text
+
+    warnings = [d for d in diagnostics if not d.is_error]
+    if warnings:
+        click.echo(render_text(warnings, use_color(False, sys.stderr)), err=True, nl=False)
+
+
+def write_plan(plan, path: str) -> None:
+    import json
+
+    from hmsconf.diagnostics import HmsconfError
+
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(plan.to_json(), handle, indent=2)
+            handle.write("\n")
+    except OSError as exc:
+        raise HmsconfError(f"cannot write the plan to {path}: {exc.strerror}") from None

@@ -1,0 +1,237 @@
+"""Plan -> API requests: safety checks first, then templates, then the rooms that use them.
+
+Independent objects go concurrently (bounded); the requests of one object go
+in the order the plan lists them. After the first failure no new write
+starts; what was and was not applied is reported, and running apply again
+converges, because every write here is an idempotent overwrite or upsert.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from hmsconf.diagnostics import HmsconfError
+from hmsconf.live import LiveWorkspace
+from hmsconf.model.defaults import TEMPLATE_READ_ONLY
+from hmsconf.plan import Change, Plan, Request
+from hmsconf.resolve import DesiredWorkspace, body_of
+
+DEFAULT_MAX_CHANGE_SHARE = 0.3
+DEFAULT_MIN_OBJECTS = 10  # smaller projects are exempt from the share check, as in octoDNS
+APPLY_CONCURRENCY = 8
+
+
+class SafetyError(HmsconfError):
+    """Apply refuses: a destroy without --allow-destroy, too large a change, a protected object."""
+
+
+class StalePlanError(HmsconfError):
+    """The saved plan no longer describes the workspace or the files."""
+
+
+@dataclass
+class Safety:
+    allow_destroy: bool = False
+    force: bool = False
+    max_change_share: float = DEFAULT_MAX_CHANGE_SHARE
+    min_objects: int = DEFAULT_MIN_OBJECTS
+
+    @classmethod
+    def from_config(cls, config: dict, allow_destroy: bool, force: bool) -> "Safety":
+        safety = config.get("safety") if isinstance(config.get("safety"), dict) else {}
+        return cls(
+            allow_destroy=allow_destroy,
+            force=force,
+            max_change_share=float(safety.get("max_change_share", DEFAULT_MAX_CHANGE_SHARE)),
+            min_objects=int(safety.get("min_objects", DEFAULT_MIN_OBJECTS)),
+        )
+
+
+def check_safety(plan: Plan, live: LiveWorkspace, desired: DesiredWorkspace, safety: Safety) -> None:
+    changes = [c for c in plan.changes if c.is_change]
+    protected = [c for c in changes if c.protected]
+    if protected:
+        names = ", ".join(f"{c.kind.lower()} `{c.name}`" for c in protected)
+        raise SafetyError(
+            f"{names} {'is' if len(protected) == 1 else 'are'} protected in hmsconf.yaml (`protect:`); "
+            "remove the protection to change it. Nothing was applied."
+        )
+    destroys = [d for c in changes for d in c.destroys]
+    if destroys and not safety.allow_destroy:
+        raise SafetyError(
+            f"the plan removes or disables {', '.join(destroys)}; run again with --allow-destroy "
+            "if that is intended. Nothing was applied."
+        )
+    managed = sum(1 for t in desired.templates if t in live.templates) + sum(
+        1 for r in desired.rooms if live.room(r) is not None
+    )
+    touched = sum(1 for c in changes if c.action in ("update", "disable") and c.id)
+    if managed >= safety.min_objects and managed and touched / managed > safety.max_change_share and not safety.force:
+        raise SafetyError(
+            f"the plan changes {touched} of the {managed} live objects this project manages "
+            f"({touched / managed:.0%}, above the {safety.max_change_share:.0%} limit in hmsconf.yaml `safety:`); "
+            "review it and run again with --force. Nothing was applied."
+        )
+
+
+def check_fresh(saved: Plan, current: Plan) -> None:
+    """A saved plan applies only to the workspace and files it was made from."""
+    if saved.workspace != current.workspace:
+        raise StalePlanError(
+            f"the plan was made for workspace `{saved.workspace}`, not `{current.workspace}`; make a new plan"
+        )
+    now = {(c.kind, c.name.lower() if c.kind == "Room" else c.name): c for c in current.changes if c.is_change}
+    then = {(c.kind, c.name.lower() if c.kind == "Room" else c.name): c for c in saved.changes if c.is_change}
+    moved = []
+    for key, old in then.items():
+        new = now.get(key)
+        if new is None or new.fingerprint != old.fingerprint or new.action != old.action:
+            moved.append(f"{old.kind.lower()} `{old.name}`")
+    appeared = [f"{c.kind.lower()} `{c.name}`" for key, c in now.items() if key not in then]
+    if moved or appeared:
+        what = ", ".join(moved + appeared)
+        raise StalePlanError(
+            f"the workspace changed since the plan was made ({what}); run `hmsconf plan` again. Nothing was applied."
+        )
+    if saved.desired_fingerprint != current.desired_fingerprint:
+        raise StalePlanError(
+            "the configuration files (or the environment variables they read) changed since the plan was made; "
+            "run `hmsconf plan` again. Nothing was applied."
+        )
+
+
+@dataclass
+class Outcome:
+    done: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def _strip_role(role: Any, name: str) -> Any:
+    if not isinstance(role, dict):
+        return role
+    out = {k: v for k, v in role.items() if k != "renamed_from"}
+    out["name"] = name
+    return out
+
+
+def _template_body(desired: dict) -> dict:
+    body = {k: v for k, v in desired.items() if k not in ("recordings", *TEMPLATE_READ_ONLY)}
+    if isinstance(body.get("roles"), dict):
+        body["roles"] = {name: _strip_role(role, name) for name, role in body["roles"].items()}
+    return body
+
+
+def complete_template(desired: dict, live_body: dict) -> dict:
+    """The whole object for T4, which overwrites everything: live parts the files
+    do not manage are sent back as they are (reference §2.1)."""
+    body = {k: v for k, v in live_body.items() if k not in TEMPLATE_READ_ONLY}
+    body.update(_template_body(desired))
+    return body
+
+
+Progress = Callable[[str], None]
+
+
+class Applier:
+    def __init__(self, client: Any, plan: Plan, desired: DesiredWorkspace, live: LiveWorkspace,
+                 progress: Progress | None = None, concurrency: int = APPLY_CONCURRENCY) -> None:
+        self.client = client
+        self.plan = plan
+        self.desired = desired
+        self.live = live
+        self.progress = progress or (lambda message: None)
+        self.outcome = Outcome()
+        self.stopped = False
+        self.limit = asyncio.Semaphore(concurrency)
+        self.template_ids: dict[str, str] = {name: t.id for name, t in live.templates.items()}
+        self.room_ids: dict[str, str] = {}  # rooms created in this run
+
+    async def run(self) -> Outcome:
+        changes = [c for c in self.plan.changes if c.is_change]
+        templates = [c for c in changes if c.kind == "Template"]
+        rooms = [c for c in changes if c.kind == "Room"]
+        await asyncio.gather(*(self._guarded(c, self._apply_template) for c in templates))
+        await asyncio.gather(*(self._guarded(c, self._apply_room) for c in rooms))
+        return self.outcome
+
+    async def _guarded(self, change: Change, work: Callable) -> None:
+        async with self.limit:
+            for index, request in enumerate(change.requests):
+                label = f"{change.kind.lower()} `{change.name}`: {request}"
+                if self.stopped:
+                    self.outcome.skipped.append(label)
+                    continue
+                try:
+                    await work(change, request)
+                except HmsconfError as exc:
+                    self.stopped = True
+                    self.outcome.failed.append((label, str(exc)))
+                    self.outcome.skipped.extend(
+                        f"{change.kind.lower()} `{change.name}`: {r}" for r in change.requests[index + 1 :]
+                    )
+                    return
+                self.outcome.done.append(label)
+                self.progress(f"done: {label}")
+
+    async def _apply_template(self, change: Change, request: Request) -> None:
+        desired = body_of(self.desired.templates[change.name])
+        tid = self.template_ids.get(change.name)
+        if request.part == "template" and request.path == "/templates":
+            created = await self.client.create_template(_template_body(desired))
+            self.template_ids[change.name] = created["id"]
+        elif request.part == "template":
+            live = self.live.templates[change.name]
+            await self.client.update_template(tid, complete_template(desired, live.body))
+        elif request.part == "role" and request.method == "DELETE":
+            await self.client.delete_role(tid, request.path.rsplit("/", 1)[1])
+        elif request.part == "role":
+            name = request.target or request.path.rsplit("/", 1)[1]
+            path_name = request.path.rsplit("/", 1)[1]
+            await self.client.put_role(tid, path_name, _strip_role(desired["roles"][name], name))
+        elif request.part == "settings":
+            await self.client.post_settings(tid, desired.get("settings") or {})
+        elif request.part == "destinations":
+            await self.client.post_destinations(tid, desired.get("destinations") or {})
+        elif request.part == "recordings":
+            await self.client.post_recordings(self.template_ids[change.name], desired.get("recordings") or [])
+        else:  # pragma: no cover - the planner makes no other request
+            raise HmsconfError(f"internal: no way to send {request}")
+
+    def _room_body(self, change: Change, keys: set[str] | None) -> dict:
+        desired = body_of(self.desired.rooms[change.name])
+        body = {k: v for k, v in desired.items() if k not in ("template", "template_id", "enabled")}
+        if keys is not None:
+            body = {k: v for k, v in body.items() if k in keys}
+        return body
+
+    def _template_id_for(self, change: Change) -> str | None:
+        desired = body_of(self.desired.rooms[change.name])
+        name = desired.get("template")
+        if name is None:
+            return desired.get("template_id")
+        if name not in self.template_ids:
+            raise HmsconfError(f"room `{change.name}`: template `{name}` was not created, so the room cannot use it")
+        return self.template_ids[name]
+
+    async def _apply_room(self, change: Change, request: Request) -> None:
+        desired = body_of(self.desired.rooms[change.name])
+        changed = {f.path[0] for f in change.fields}
+        if request.part == "room-enabled":
+            room_id = change.id or self.room_ids[change.name]
+            await self.client.set_room_enabled(room_id, bool(desired.get("enabled", True)))
+        elif request.path == "/rooms":
+            body = {"name": change.name, **self._room_body(change, None if change.action == "create" else changed)}
+            template_id = self._template_id_for(change)
+            if template_id:
+                body["template_id"] = template_id
+            created = await self.client.create_room(body)
+            self.room_ids[change.name] = created["id"]
+        else:
+            await self.client.update_room(change.id, self._room_body(change, changed))

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from hmsconf.cli.common import EXIT_ERROR, EXIT_OK, format_option, no_color_option, use_color, workspace_options
+
+
+def _saved_plan(target: str | None) -> dict | None:
+    """The saved plan at ``target``, or None when ``target`` is a project."""
+    if not target or not target.endswith(".json"):
+        return None
+    from hmsconf.diagnostics import HmsconfError
+
+    try:
+        with open(target, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except OSError as exc:
+        raise HmsconfError(f"cannot read the saved plan {target}: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise HmsconfError(f"{target}:{exc.lineno}:{exc.colno}: not a saved plan (invalid JSON: {exc.msg})") from None
+    if not isinstance(data, dict) or data.get("format_version") != 1 or "salt" not in data:
+        raise HmsconfError(f"{target} is not a plan saved by `hmsconf plan --out` (format_version 1)")
+    return data
+
+
+@click.command("apply")
+@click.argument("target", required=False, type=click.Path())
+@workspace_options
+@click.option("--auto-approve", is_flag=True, help="Apply without asking (needed without a terminal).")
+@click.option("--allow-destroy", is_flag=True, help="Allow role removals and room disables.")
+@click.option("--force", is_flag=True, help="Allow changes above the safety share of hmsconf.yaml.")
+@click.option("--refresh-secrets", is_flag=True, help="Send write-only secrets (storage keys, webhook headers) again.")
+@format_option("text", "json")
+@no_color_option
+def command(target, workspace, api_url, auto_approve, allow_destroy, force, refresh_secrets, output_format, no_color) -> None:
+    """Make a workspace match the files, or apply a saved plan.
+
+    TARGET is a project directory (default: the current one) or a plan saved
+    with `hmsconf plan --out`. A saved plan is refused when the workspace or
+    the files changed since it was made; nothing overrides that.
+
+    \b
+    Examples:
+      hmsconf apply examples/webinar --auto-approve
+      hmsconf plan -w prod --out plan.json && hmsconf apply plan.json
+    """
+    from hmsconf import engine
+    from hmsconf.apply import Applier, Safety, check_fresh, check_safety
+    from hmsconf.cli.common import echo_warnings
+    from hmsconf.diagnostics import HmsconfError
+    from hmsconf.render.plan import FORMATS
+
+    saved_data = _saved_plan(target)
+    saved = None
+    if saved_data is not None:
+        from hmsconf.plan import Plan
+
+        saved = Plan.from_json(saved_data)
+        project_path, workspace = saved.project, workspace or saved.workspace
+        if workspace != saved.workspace:
+            raise HmsconfError(f"the plan was made for workspace `{saved.workspace}`, not `{workspace}`")
+    else:
+        project_path = target
+    if saved is None and not auto_approve and not sys.stdin.isatty():
+        raise HmsconfError("no terminal to confirm on: review with `hmsconf plan`, then run apply with --auto-approve")
+
+    project, name, desired, diagnostics = engine.prepare(project_path, workspace)
+    echo_warnings(diagnostics)
+    safety = Safety.from_config(project.config, allow_destroy, force)
+    color = use_color(no_color)
+
+    async def planned(salt=None):
+        async with engine.open_client_for(project, name, api_url) as client:
+            return await engine.plan_with(client, project, name, desired, refresh_secrets, salt=salt)
+
+    live, plan = engine.run(planned(saved.salt if saved else None))
+    if saved is not None:
+        check_fresh(saved, plan)
+    if output_format == "text":
+        click.echo(FORMATS["text"](plan, color), nl=False)
+    if not plan.has_changes:
+        if output_format == "json":
+            click.echo(json.dumps({"applied": [], "failed": [], "skipped": [], "plan": plan.to_json()}, indent=2))
+        raise SystemExit(EXIT_OK)
+    check_safety(plan, live, desired, safety)
+    if saved is None and not auto_approve:
+        click.confirm(f"Apply these changes to workspace `{name}`?", abort=True)
+
+    async def execute():
+        async with engine.open_client_for(project, name, api_url) as client:
+            # Re-read right before writing: what was shown is what gets applied, or nothing is.
+            fresh_live, fresh = await engine.plan_with(client, project, name, desired, refresh_secrets, salt=plan.salt)
+            check_fresh(plan, fresh)
+            applier = Applier(client, fresh, desired, fresh_live, progress=None)
+            return await applier.run()
+
+    outcome = engine.run(execute())
+    if output_format == "json":
+        click.echo(json.dumps({
+            "applied": outcome.done,
+            "failed": [{"request": r, "error": e} for r, e in outcome.failed],
+            "skipped": outcome.skipped,
+            "plan": plan.to_json(),
+        }, indent=2))
+    else:
+        for line in outcome.done:
+            click.echo(f"  applied  {line}")
+        for line, problem in outcome.failed:
+            click.echo(f"  FAILED   {line}: {problem}", err=True)
+        for line in outcome.skipped:
+            click.echo(f"  not run  {line}", err=True)
+    if not outcome.ok:
+        click.echo(
+            f"Error: apply stopped after the first failure: {len(outcome.done)} request(s) applied, "
+            f"{len(outcome.failed) + len(outcome.skipped)} not. Run `hmsconf apply` again to converge.",
+            err=True,
+        )
+        raise SystemExit(EXIT_ERROR)
+    click.echo(f"Apply complete: {len(outcome.done)} request(s) sent.")
+    raise SystemExit(EXIT_OK)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import click
+
+from hmsconf.cli.common import EXIT_CHANGES, EXIT_OK, format_option, no_color_option, use_color, workspace_options
+
+
+@click.command("plan")
+@click.argument("path", required=False, type=click.Path())
+@workspace_options
+@format_option("text", "json", "markdown", "github")
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="Save the plan (JSON) for `hmsconf apply FILE`.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 with no changes, 2 with changes, 1 on error.")
+@click.option("--refresh-secrets", is_flag=True, help="Send write-only secrets (storage keys, webhook headers) again.")
+@no_color_option
+def command(path, workspace, api_url, output_format, out, detailed_exitcode, refresh_secrets, no_color) -> None:
+    """Show what apply would change in a workspace, and what it means.
+
+    Reads the live workspace fresh (no state file), compares it with the
+    files, and explains each change in 100ms terms: powers a role gains,
+    destinations switched off, how many live rooms a template change reaches.
+
+    \b
+    Examples:
+      hmsconf plan examples/webinar                 # the local workspace file
+      hmsconf plan -w prod --out plan.json          # save it for `hmsconf apply plan.json`
+      hmsconf plan -w prod --detailed-exitcode      # drift check: exit 2 when live differs
+    """
+    from hmsconf import engine
+    from hmsconf.cli.common import append_step_summary, echo_warnings
+    from hmsconf.render.plan import FORMATS, render_markdown_limited
+
+    project, name, desired, diagnostics = engine.prepare(path, workspace)
+    echo_warnings(diagnostics)
+
+    async def compute():
+        async with engine.open_client_for(project, name, api_url) as client:
+            return await engine.plan_with(client, project, name, desired, refresh_secrets)
+
+    _, plan = engine.run(compute())
+    click.echo(FORMATS[output_format](plan, use_color(no_color)), nl=False)
+    if out:
+        from hmsconf.cli.common import write_plan
+
+        write_plan(plan, out)
+        click.echo(f"Saved the plan to {out}; apply it with: hmsconf apply {out}", err=True)
+    append_step_summary(render_markdown_limited(plan))
+    raise SystemExit(EXIT_CHANGES if detailed_exitcode and plan.has_changes else EXIT_OK)

@@ -1,0 +1,121 @@
+"""Live state: what the workspace holds now, read fresh through one client.
+
+Reads only what the plan needs, and as much of it at once as the API allows:
+the template list and the room lists go in parallel; a template's recordings
+(reference §2.1: a template GET does not carry them) are read only when a
+document manages them, and those reads start while later template pages are
+still on their way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+VOLATILE_KEYS = ("createdAt", "updatedAt", "created_at", "updated_at")
+
+
+@dataclass
+class LiveTemplate:
+    id: str
+    name: str
+    body: dict
+    recordings: list | None = None  # None: not read (not managed)
+
+
+@dataclass
+class LiveRoom:
+    id: str
+    name: str
+    body: dict
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.body.get("enabled", True))
+
+    @property
+    def template_id(self) -> str | None:
+        return self.body.get("template_id")
+
+
+@dataclass
+class LiveWorkspace:
+    templates: dict[str, LiveTemplate] = field(default_factory=dict)
+    rooms: dict[str, LiveRoom] = field(default_factory=dict)  # keyed by lower-cased name (§6.1)
+
+    def __post_init__(self) -> None:
+        self._rooms_per_template: Counter | None = None
+
+    def room(self, name: str) -> LiveRoom | None:
+        return self.rooms.get(name.lower())
+
+    def template_by_id(self, template_id: str | None) -> LiveTemplate | None:
+        for live in self.templates.values():
+            if live.id == template_id:
+                return live
+        return None
+
+    def rooms_using(self, template_id: str) -> int:
+        """Blast radius: live, enabled rooms on this template."""
+        if self._rooms_per_template is None:
+            self._rooms_per_template = Counter(r.template_id for r in self.rooms.values() if r.enabled)
+        return self._rooms_per_template.get(template_id, 0)
+
+
+def fingerprint(salt: str, *parts: Any) -> str:
+    """A salted hash of live content: equal content, equal fingerprint; never the value."""
+    digest = hashlib.sha256(salt.encode())
+    for part in parts:
+        digest.update(json.dumps(_stable(part), sort_keys=True, separators=(",", ":"), default=str).encode())
+    return "sha256:" + digest.hexdigest()[:32]
+
+
+def _stable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _stable(v) for k, v in value.items() if k not in VOLATILE_KEYS}
+    if isinstance(value, list):
+        return [_stable(v) for v in value]
+    return value
+
+
+def template_fingerprint(salt: str, live: LiveTemplate) -> str:
+    return fingerprint(salt, live.body, live.recordings)
+
+
+def room_fingerprint(salt: str, live: LiveRoom) -> str:
+    return fingerprint(salt, live.body)
+
+
+async def read_live(client: Any, recordings_for: Iterable[str] = ()) -> LiveWorkspace:
+    """Everything the plan compares with, in the fewest round trips.
+
+    ``recordings_for``: names of templates whose recordings a document manages.
+    """
+    wanted = set(recordings_for)
+    workspace = LiveWorkspace()
+    recording_reads: list[asyncio.Task] = []
+
+    async def read_recordings(live: LiveTemplate) -> None:
+        live.recordings = await client.get_recordings(live.id)
+
+    async def templates() -> None:
+        async for page in client.iter_templates():
+            for body in page:
+                live = LiveTemplate(body["id"], body.get("name", ""), body)
+                workspace.templates[live.name] = live
+                if live.name in wanted:
+                    recording_reads.append(asyncio.ensure_future(read_recordings(live)))
+
+    async def rooms() -> None:
+        for body in await client.list_rooms(enabled=None):
+            room = LiveRoom(body["id"], body.get("name", ""), body)
+            workspace.rooms[room.name.lower()] = room
+
+    await asyncio.gather(templates(), rooms())
+    if recording_reads:
+        await asyncio.gather(*recording_reads)
+    return workspace
