@@ -90,12 +90,13 @@ def room_fingerprint(salt: str, live: LiveRoom) -> str:
     return fingerprint(salt, live.body)
 
 
-async def read_live(client: Any, recordings_for: Iterable[str] = ()) -> LiveWorkspace:
+async def read_live(client: Any, recordings_for: Iterable[str] | None = ()) -> LiveWorkspace:
     """Everything the plan compares with, in the fewest round trips.
 
-    ``recordings_for``: names of templates whose recordings a document manages.
+    ``recordings_for``: names of templates whose recordings a document
+    manages; None reads the recordings of every template (export).
     """
-    wanted = set(recordings_for)
+    wanted = None if recordings_for is None else set(recordings_for)
     workspace = LiveWorkspace()
     recording_reads: list[asyncio.Task] = []
 
@@ -107,7 +108,7 @@ async def read_live(client: Any, recordings_for: Iterable[str] = ()) -> LiveWork
             for body in page:
                 live = LiveTemplate(body["id"], body.get("name", ""), body)
                 workspace.templates[live.name] = live
-                if live.name in wanted:
+                if wanted is None or live.name in wanted:
                     recording_reads.append(asyncio.ensure_future(read_recordings(live)))
 
     async def rooms() -> None:

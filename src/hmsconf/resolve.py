@@ -371,3 +371,21 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     return value
 
+
+
+SENSITIVE = "(sensitive)"
+
+
+def masked_body(resolved: Resolved) -> dict:
+    """The body with every secret replaced by ``(sensitive)``: safe to print."""
+
+    def mask(value: Any, path: Path) -> Any:
+        if is_secret_path(resolved.kind, path) and not isinstance(value, (dict, list)):
+            return SENSITIVE
+        if isinstance(value, dict):
+            return {k: mask(v, path + (k,)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [mask(v, path + (i,)) for i, v in enumerate(value)]
+        return value
+
+    return mask(body_of(resolved), ())

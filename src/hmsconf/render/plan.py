@@ -129,8 +129,9 @@ def render_json(plan: Plan, color: bool = False) -> str:
     return json.dumps(plan.to_json(), indent=2, sort_keys=False) + "\n"
 
 
-def markdown_marker(workspace: str) -> str:
-    return f"<!-- hmsconf:plan:{workspace} -->"
+def markdown_marker(workspace: str, kind: str = "plan") -> str:
+    """A hidden first line, so a workflow can find and update its own comment."""
+    return f"<!-- hmsconf:{kind}:{workspace} -->"
 
 
 def _markdown_change(change: Change) -> str:
@@ -171,9 +172,10 @@ def _markdown_change(change: Change) -> str:
     return "\n".join(lines)
 
 
-def render_markdown_limited(plan: Plan, limit: int = MARKDOWN_COMMENT_LIMIT, heading: str | None = None) -> str:
+def render_markdown_limited(plan: Plan, limit: int = MARKDOWN_COMMENT_LIMIT, heading: str | None = None,
+                            marker_kind: str = "plan") -> str:
     changes = [c for c in plan.changes if c.is_change]
-    head = [markdown_marker(plan.workspace), f"### {heading or 'hmsconf plan'}: workspace `{plan.workspace}`", "", f"**{plan.summary()}**", ""]
+    head = [markdown_marker(plan.workspace, marker_kind), f"### {heading or 'hmsconf plan'}: workspace `{plan.workspace}`", "", f"**{plan.summary()}**", ""]
     risky = [f"- :warning: **{c.kind} `{c.name}`**: {r}" for c in changes for r in c.risks]
     if risky:
         head += ["**Risks**", "", *risky, ""]

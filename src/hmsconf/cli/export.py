@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import click
+
+from hmsconf.cli.common import workspace_options
+
+
+@click.command("export")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Directory to write the project files into.")
+@click.option("--project", "project_path", default=".", type=click.Path(), help="Project whose hmsconf.yaml names the workspace.")
+@workspace_options
+@click.option("--include-defaults", is_flag=True, help="Keep fields equal to the server's defaults.")
+@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+def command(out, project_path, workspace, api_url, include_defaults, force) -> None:
+    """Write a live workspace out as project files (templates/, rooms/).
+
+    Server defaults are left out, read-only fields dropped, secrets replaced by
+    ${env:...} placeholders (listed at the end). `hmsconf plan` on the result
+    against the same workspace reports no changes.
+
+    \b
+    Examples:
+      hmsconf export --out my-project -w prod
+      hmsconf export --out dump --api-url http://127.0.0.1:8787/v2
+    """
+    from pathlib import Path
+
+    from hmsconf import engine
+    from hmsconf.export import export_workspace, read_for_export, write_files
+    from hmsconf.project import open_project
+
+    project = open_project(project_path)
+    name = project.pick_workspace(workspace)
+
+    async def read():
+        async with engine.open_client_for(project, name, api_url) as client:
+            return await read_for_export(client)
+
+    live = engine.run(read())
+    exported = export_workspace(live, include_defaults)
+    written = write_files(exported, Path(out), force)
+    click.echo(f"Wrote {len(written)} file(s) to {out} ({len(live.templates)} templates, {len(live.rooms)} rooms).")
+    if exported.placeholders:
+        click.echo("Secrets were replaced by placeholders; set these environment variables before `plan`:")
+        for var in sorted(set(exported.placeholders)):
+            click.echo(f"  {var}")

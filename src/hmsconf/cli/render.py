@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import click
+
+from hmsconf.cli.common import format_option
+
+
+@click.command("render")
+@click.argument("path", required=False, type=click.Path())
+@click.option("--workspace", "-w", default=None, help="Workspace whose variables and overlays apply.")
+@format_option("yaml", "json", default="yaml")
+def command(path, workspace, output_format) -> None:
+    """Print the fully resolved documents of a workspace (secrets masked).
+
+    Variables, environment values, overlays and presets applied: exactly what
+    plan compares with the live workspace.
+
+    \b
+    Examples:
+      hmsconf render -w prod
+      hmsconf render examples/webinar --format json
+    """
+    import json
+
+    import yaml
+
+    from hmsconf import engine
+    from hmsconf.cli.common import echo_warnings
+    from hmsconf.resolve import masked_body
+
+    _, _, desired, diagnostics = engine.prepare(path, workspace)
+    echo_warnings(diagnostics)
+    documents = [{"kind": item.kind, **masked_body(item)} for item in desired.objects()]
+    if output_format == "json":
+        click.echo(json.dumps(documents, indent=2))
+    else:
+        click.echo(yaml.safe_dump_all(documents, sort_keys=False, default_flow_style=False), nl=False)

@@ -1,0 +1,173 @@
+"""Live workspace -> project files that plan back to "no changes".
+
+Server defaults are left out (the normaliser fills them back in), read-only
+fields are dropped, a room's ``template_id`` becomes ``template: <name>``, and
+every secret becomes an ``${env:...}`` placeholder that is listed for the
+user. Each stripped object is checked to normalise to the same canonical form
+as the live one, so the round trip is exact by construction.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any
+
+import yaml
+
+from hmsconf import normalize
+from hmsconf.diagnostics import HmsconfError
+from hmsconf.live import LiveWorkspace
+from hmsconf.model.defaults import ROOM_DEFAULTS, ROOM_READ_ONLY
+
+MODELINE = "# yaml-language-server: $schema=https://hmsconf.dev/schemas/document.schema.json\n"
+TEMPLATE_ORDER = ("kind", "name", "roles", "settings", "destinations", "plugins", "recordings")
+ROLE_ORDER = ("publishParams", "subscribeParams", "permissions", "priority", "maxPeerCount")
+ROOM_ORDER = ("kind", "name", "description", "template", "region", "size", "large_room",
+              "max_duration_seconds", "recording_info", "webhook", "enabled", "polls")
+
+
+@dataclass
+class Exported:
+    files: dict[str, str] = field(default_factory=dict)  # relative path -> text
+    placeholders: list[str] = field(default_factory=list)  # environment variables to set
+
+
+def env_name(*parts: str) -> str:
+    text = "_".join(parts)
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").upper()
+
+
+def file_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "unnamed"
+
+
+def _strip(value: Any, default: Any) -> Any:
+    """``value`` without the leaves that equal ``default``; _DROP when nothing is left."""
+    if isinstance(value, dict) and isinstance(default, dict):
+        out = {}
+        for key, item in value.items():
+            kept = _strip(item, default[key]) if key in default else item
+            if kept is not _DROP:
+                out[key] = kept
+        return out if out else _DROP
+    return _DROP if value == default else value
+
+
+_DROP = object()
+
+
+def _ordered(data: dict, order: tuple[str, ...]) -> dict:
+    out = {k: data[k] for k in order if k in data}
+    out.update({k: v for k, v in data.items() if k not in out})
+    return out
+
+
+def export_role(role: dict, name: str, include_defaults: bool) -> dict:
+    body = {k: v for k, v in role.items() if k != "name"}
+    if include_defaults:
+        return _ordered(body, ROLE_ORDER)
+    target = normalize.role(body, name)
+    stripped = _strip(body, normalize.role({}, name))
+    stripped = {} if stripped is _DROP else stripped
+    # keep whatever the default-filling would not bring back the same
+    if normalize.role(stripped, name) != target:
+        stripped = body
+    return _ordered(stripped, ROLE_ORDER)
+
+
+def export_template(live_body: dict, recordings: list | None, include_defaults: bool, out: Exported) -> dict:
+    name = live_body.get("name", "")
+    doc: dict[str, Any] = {"kind": "Template", "name": name}
+    doc["roles"] = {n: export_role(r, n, include_defaults) for n, r in (live_body.get("roles") or {}).items()}
+    settings = copy.deepcopy(live_body.get("settings") or {})
+    settings.pop("retry", None)
+    upload = ((settings.get("recording") or {}) or {}).get("upload") if isinstance(settings.get("recording"), dict) else None
+    if isinstance(upload, dict):
+        key_var, secret_var = env_name(name, "storage", "key"), env_name(name, "storage", "secret")
+        upload["credentials"] = {"key": f"${{env:{key_var}}}", "secretKey": f"${{env:{secret_var}}}"}
+        out.placeholders += [key_var, secret_var]
+    if not include_defaults:
+        stripped = _strip({k: v for k, v in settings.items() if k != "recording"}, normalize.settings({}))
+        kept = {} if stripped is _DROP else stripped
+        if settings.get("recording") is not None:
+            kept["recording"] = settings["recording"]
+        if normalize.settings(kept) == normalize.settings(settings):
+            settings = kept
+    doc["settings"] = settings
+    destinations = copy.deepcopy(live_body.get("destinations") or {})
+    for hls in (destinations.get("hlsDestinations") or {}).values():
+        hls.pop("role", None)
+    doc["destinations"] = {k: v for k, v in destinations.items() if v}
+    if live_body.get("plugins"):
+        doc["plugins"] = live_body["plugins"]
+    if recordings:
+        doc["recordings"] = recordings
+    return _ordered(doc, TEMPLATE_ORDER)
+
+
+def export_room(live_body: dict, template_name: str | None, include_defaults: bool, out: Exported) -> dict:
+    name = live_body.get("name", "")
+    doc: dict[str, Any] = {"kind": "Room"}
+    for key, value in live_body.items():
+        if key in ROOM_READ_ONLY or key in ("template_id", "id"):
+            continue
+        if not include_defaults and key in ROOM_DEFAULTS and value == ROOM_DEFAULTS[key]:
+            continue
+        if key == "polls" and not value:
+            continue
+        doc[key] = copy.deepcopy(value)
+    if template_name:
+        doc["template"] = template_name
+    headers = (doc.get("webhook") or {}).get("headers")
+    if isinstance(headers, dict):
+        for header in headers:
+            var = env_name(name, "webhook", header)
+            headers[header] = f"${{env:{var}}}"
+            out.placeholders.append(var)
+    upload = (doc.get("recording_info") or {}).get("upload_info")
+    if isinstance(upload, dict):
+        key_var, secret_var = env_name(name, "storage", "key"), env_name(name, "storage", "secret")
+        upload["credentials"] = {"key": f"${{env:{key_var}}}", "secret": f"${{env:{secret_var}}}"}
+        out.placeholders += [key_var, secret_var]
+    return _ordered(doc, ROOM_ORDER)
+
+
+def _dump(doc: dict) -> str:
+    return MODELINE + yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100)
+
+
+def export_workspace(live: LiveWorkspace, include_defaults: bool = False) -> Exported:
+    out = Exported()
+    for name, template in sorted(live.templates.items()):
+        doc = export_template(template.body, template.recordings, include_defaults, out)
+        out.files[f"templates/{file_name(name)}.yaml"] = _dump(doc)
+    for room in sorted(live.rooms.values(), key=lambda r: r.name.lower()):
+        template = live.template_by_id(room.template_id)
+        doc = export_room(room.body, template.name if template else None, include_defaults, out)
+        out.files[f"rooms/{file_name(room.name)}.yaml"] = _dump(doc)
+    return out
+
+
+def write_files(exported: Exported, root: FsPath, force: bool) -> list[str]:
+    existing = [rel for rel in exported.files if (root / rel).exists()]
+    if existing and not force:
+        shown = ", ".join(existing[:5]) + (f" and {len(existing) - 5} more" if len(existing) > 5 else "")
+        raise HmsconfError(f"{shown} already exist{'s' if len(existing) == 1 else ''} in {root}; pass --force to overwrite")
+    written = []
+    for rel, text in exported.files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(rel)
+    return written
+
+
+async def read_for_export(client: Any) -> LiveWorkspace:
+    """Everything, recordings included (export manages every part)."""
+    from hmsconf.live import read_live
+
+    return await read_live(client, recordings_for=None)
+

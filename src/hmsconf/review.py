@@ -1,0 +1,121 @@
+"""Offline change review: the project at a git revision vs the working tree.
+
+No network and no credentials, so a pull request from a fork can still show
+what it changes. The revision is read with git itself (``git archive``), its
+desired state stands in for "live", and the same planner explains the
+difference with the same risk notes and permission tables as ``plan``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path as FsPath
+from typing import Mapping
+
+from hmsconf.check import check_workspace, unique
+from hmsconf.diagnostics import Diagnostic, HmsconfError, has_errors
+from hmsconf.live import LiveRoom, LiveTemplate, LiveWorkspace
+from hmsconf.plan import Plan, make_plan
+from hmsconf.project import Project, open_project
+from hmsconf.resolve import DesiredWorkspace, body_of
+
+
+class OfflineEnviron(dict):
+    """Environment for offline review: a variable that is not set reads as its
+    own placeholder, so secrets a fork has no access to never stop the diff."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __missing__(self, key: str) -> str:
+        return f"${{env:{key}}}"
+
+
+def _git(args: list[str], cwd: FsPath) -> bytes:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise HmsconfError("git is not installed; `hmsconf diff` reads revisions with git") from None
+    if done.returncode != 0:
+        message = done.stderr.decode(errors="replace").strip().splitlines()
+        raise HmsconfError(f"git {' '.join(args)} failed: {message[-1] if message else 'unknown error'}")
+    return done.stdout
+
+
+def default_base(cwd: FsPath) -> str:
+    """The merge base with the default branch, as a pull request sees it."""
+    for candidate in ("origin/HEAD", "origin/main", "origin/master", "main", "master"):
+        try:
+            _git(["rev-parse", "--verify", "--quiet", candidate], cwd)
+        except HmsconfError:
+            continue
+        return _git(["merge-base", "HEAD", candidate], cwd).decode().strip()
+    raise HmsconfError("cannot find the default branch (origin/HEAD, main or master); pass --base REF")
+
+
+def project_at_revision(path: FsPath, ref: str, into: FsPath) -> FsPath:
+    """Extract the project directory as it was at ``ref`` into ``into``; return its path there."""
+    top = FsPath(_git(["rev-parse", "--show-toplevel"], path if path.is_dir() else path.parent).decode().strip())
+    relative = path.resolve().relative_to(top.resolve())
+    spec = str(relative) if str(relative) != "." else "."
+    archive = _git(["archive", "--format=tar", ref, "--", spec], top)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    target = into / relative
+    if not target.exists():
+        target.mkdir(parents=True)  # the project did not exist yet at that revision
+    return target
+
+
+def as_live(desired: DesiredWorkspace) -> LiveWorkspace:
+    """A desired state dressed as live state: ids are the names."""
+    live = LiveWorkspace()
+    for name, item in desired.templates.items():
+        body = body_of(item)
+        recordings = body.pop("recordings", None)
+        live.templates[name] = LiveTemplate(f"template:{name}", name, {"id": f"template:{name}", **body}, recordings)
+    for name, item in desired.rooms.items():
+        body = body_of(item)
+        template = body.pop("template", None)
+        if template is not None:
+            body["template_id"] = f"template:{template}"
+        live.rooms[name.lower()] = LiveRoom(f"room:{name}", name, {"id": f"room:{name}", **body})
+    return live
+
+
+def _checked(project: Project, workspace: str, environ: Mapping[str, str]) -> tuple[DesiredWorkspace, list[Diagnostic]]:
+    desired, found = check_workspace(project, workspace, dict(environ) if not isinstance(environ, OfflineEnviron) else environ)
+    return desired, unique([*project.diagnostics, *found])
+
+
+def review(path: str | None, base: str | None, workspace: str | None) -> tuple[Plan, list[Diagnostic]]:
+    root = FsPath(path or ".")
+    head = open_project(str(root))
+    name = head.pick_workspace(workspace)
+    environ = OfflineEnviron(os.environ)
+    head_desired, diagnostics = _checked(head, name, environ)
+    if has_errors(diagnostics):
+        from hmsconf.engine import InvalidConfiguration
+
+        raise InvalidConfiguration(diagnostics)
+    ref = base or default_base(root if root.is_dir() else root.parent)
+    with tempfile.TemporaryDirectory(prefix="hmsconf-diff-") as tmp:
+        base_root = project_at_revision(root, ref, FsPath(tmp))
+        base_project = open_project(str(base_root))
+        base_desired, base_problems = _checked(base_project, name if name in base_project.workspace_names() or not base_project.workspaces else base_project.default_workspace, environ)
+    if has_errors(base_problems):
+        diagnostics = [*diagnostics]  # the base had errors: say so, compare what could be read
+    plan, errors = make_plan(head_desired, as_live(base_desired))
+    if errors:
+        raise HmsconfError("cannot compare:\n  " + "\n  ".join(errors))
+    for change in plan.changes:
+        change.requests = []
+        change.fingerprint = None
+        change.blast_radius = None
+        change.id = None
+    plan.project = str(root)
+    return plan, diagnostics

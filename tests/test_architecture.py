@@ -1,0 +1,46 @@
+"""The layering of DESIGN.md, enforced: the pipeline flows one way and only the CLI prints or exits."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "hmsconf"
+ROOT = PACKAGE.parents[1]
+
+
+def test_import_contracts_hold():
+    script = Path(sys.executable).parent / "lint-imports"
+    command = [str(script)] if script.exists() else ["lint-imports"]
+    done = subprocess.run([*command, "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _offenders(tree: ast.AST) -> list[str]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            owner = func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else ""
+            if name == "print" or (owner == "sys" and name == "exit") or name == "echo":
+                found.append(f"line {node.lineno}: {ast.unparse(func)}()")
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+            if isinstance(target, ast.Name) and target.id == "SystemExit":
+                found.append(f"line {node.lineno}: raise SystemExit")
+    return found
+
+
+def test_only_the_cli_prints_or_exits():
+    offenders = {}
+    for path in PACKAGE.rglob("*.py"):
+        relative = path.relative_to(PACKAGE)
+        if relative.parts[0] == "cli" or path.name == "__main__.py":
+            continue
+        found = _offenders(ast.parse(path.read_text(), str(path)))
+        if found:
+            offenders[str(relative)] = found
+    assert not offenders, offenders
