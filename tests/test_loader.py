@@ -129,3 +129,25 @@ def test_libyaml_agrees_on_a_realistic_template(tmp_path):
 
     text = template_yaml(roles=20)
     assert load_text(text, "f").documents[0].data == yaml.safe_load(text)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+YAML_ALPHABET = st.sampled_from(list("abc:-[]{}&*!|>'\"#%@`,?\n\t ") + ["  ", "- ", ": ", "---\n", "<<: ", "&a ", "*a", "!!int ", "\x00", "é"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(YAML_ALPHABET, max_size=60).map("".join))
+def test_any_text_loads_or_fails_with_a_positioned_diagnostic(text):
+    loaded = load_text(text, "f.yaml")
+    for d in loaded.diagnostics:
+        assert d.file == "f.yaml" and d.line >= 1 and d.column >= 1 and d.rule
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200))
+def test_any_bytes_load_or_fail_cleanly(tmp_path_factory, raw):
+    path = tmp_path_factory.mktemp("b") / "f.yaml"
+    path.write_bytes(raw)
+    loaded = load_file(path)
+    assert all(d.line and d.column for d in loaded.diagnostics)

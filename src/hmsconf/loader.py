@@ -17,6 +17,7 @@ quietly turning into ``true``.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 import os
 import re
 from dataclasses import dataclass, field
@@ -141,7 +142,11 @@ _INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 
 
+@lru_cache(maxsize=4096)
 def _plain_scalar(text: str) -> Any:
+    # Fast path: most plain scalars are words (keys, enum values) and need no regex.
+    if text and text[0].isalpha() and text not in _WORDS_WITH_MEANING:
+        return text
     if _NULL.match(text):
         return None
     if text in _BOOL:
@@ -160,6 +165,8 @@ def _plain_scalar(text: str) -> Any:
         return math.nan
     return text
 
+
+_WORDS_WITH_MEANING = frozenset({"null", "Null", "NULL", *_BOOL})
 
 _TAGGED = {
     "tag:yaml.org,2002:str": str,
@@ -359,7 +366,9 @@ def load_text(text: str, display: str) -> LoadedFile:
             warning("EMPTY-FILE", "the file is empty; add a document with `kind:` or delete the file").at(display, 1, 1)
         )
         return loaded
-    events = yaml.parse(text, Loader=_Parser)
+    # Pull events straight from the C parser: no generator layer in between.
+    parser = _Parser(text)
+    events = iter(parser.get_event, None)
     index = 0
     try:
         for event in events:
@@ -392,6 +401,8 @@ def load_text(text: str, display: str) -> LoadedFile:
         loaded.diagnostics.append(
             error("YAML-SYNTAX", f"invalid YAML: {reason}; remove the character").at(display, line, column)
         )
+    finally:
+        parser.dispose()
     if not loaded.documents and not loaded.diagnostics:
         loaded.diagnostics.append(
             warning("EMPTY-FILE", "the file holds no document; add one with `kind:` or delete the file").at(
