@@ -34,7 +34,7 @@ def test_diff_between_commits_shows_risks_without_network(tmp_path, monkeypatch)
     git(tmp_path / "repo", "add", "-A")
     git(tmp_path / "repo", "commit", "-qm", "base")
     write_project(project, {
-        "templates/webinar.yaml": BASE.replace("allowed: [audio]}", "allowed: [audio, video]}, permissions: {mute: true}}"),
+        "templates/webinar.yaml": BASE.replace("allowed: [audio]}}", "allowed: [audio, video]}, permissions: {mute: true}}"),
         "rooms/r.yaml": "kind: Room\nname: lobby\ntemplate: webinar\nenabled: false\n",
     })
     monkeypatch.delenv("HMSCONF_API_URL", raising=False)
@@ -66,5 +66,5 @@ def test_unknown_revision_is_one_clear_error(tmp_path):
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "x")
-    with pytest.raises(HmsconfError, match="git archive"):
+    with pytest.raises(HmsconfError, match="no-such-ref"):
         review(str(repo), "no-such-ref", None)

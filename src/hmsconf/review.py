@@ -62,9 +62,14 @@ def project_at_revision(path: FsPath, ref: str, into: FsPath) -> FsPath:
     top = FsPath(_git(["rev-parse", "--show-toplevel"], path if path.is_dir() else path.parent).decode().strip())
     relative = path.resolve().relative_to(top.resolve())
     spec = str(relative) if str(relative) != "." else "."
-    archive = _git(["archive", "--format=tar", ref, "--", spec], top)
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
+    _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)  # a clear error for an unknown REF
+    if spec == "." or _git(["ls-tree", ref, "--", spec], top).strip():
+        archive = _git(["archive", "--format=tar", ref, "--", spec], top)
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            try:
+                tar.extractall(into, filter="data")
+            except TypeError:  # Python < 3.10.12 has no extraction filters; git archives are trusted
+                tar.extractall(into)
     target = into / relative
     if not target.exists():
         target.mkdir(parents=True)  # the project did not exist yet at that revision

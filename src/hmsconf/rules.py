@@ -1,0 +1,643 @@
+"""Every rule of the 100ms API, checked before the API sees a request.
+
+Two layers. The typed model (``hmsconf.model``) says what a schema can say:
+types, enums, ranges, required and unknown keys. The semantic rules below
+say the rest (reference §4), one function per rule, each with a stable id.
+Both work on plain data and report paths, never file positions, so the
+emulator runs exactly these checks on request bodies.
+
+Severity follows the API: what the docs say the server rejects is an error;
+what it accepts but is almost surely a mistake is a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import get_close_matches
+from typing import Any, Callable, Iterable, Iterator
+
+from pydantic import BaseModel, ValidationError
+
+from hmsconf.diagnostics import Diagnostic, Path, Severity, dotted, error, warning
+from hmsconf.model.room import ProjectConfig, Room
+from hmsconf.model.template import RolePreset, Template
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    id: str
+    severity: Severity
+    summary: str
+    kinds: tuple[str, ...]
+
+
+RULES: dict[str, RuleInfo] = {}
+_CHECKS: dict[str, list[Callable[[dict], Iterable[Diagnostic]]]] = {"Template": [], "Room": [], "RolePreset": []}
+
+Check = Callable[[dict], Iterable[Diagnostic]]
+
+
+def rule(rule_id: str, severity: Severity, summary: str, *kinds: str) -> Callable[[Check], Check]:
+    def register(fn: Check) -> Check:
+        RULES[rule_id] = RuleInfo(rule_id, severity, summary, kinds)
+        for kind in kinds:
+            _CHECKS[kind].append(fn)
+        return fn
+
+    return register
+
+
+def _schema_rule(rule_id: str, summary: str) -> None:
+    RULES[rule_id] = RuleInfo(rule_id, Severity.ERROR, summary, ("Template", "Room", "RolePreset", "hmsconf.yaml"))
+
+
+_schema_rule("UNKNOWN-KEY", "a key the API does not know (with a did-you-mean suggestion)")
+_schema_rule("SCHEMA-TYPE", "a value of the wrong type (YAML 1.2: `yes` is text, `\"5\"` is not a number)")
+_schema_rule("SCHEMA-RANGE", "a number or list outside the documented range")
+_schema_rule("SCHEMA-ENUM", "a value outside the documented choices")
+_schema_rule("SCHEMA-REQUIRED", "a required field is missing")
+_schema_rule("ROLE-PRIORITY", "role priority outside 1-5 (§9.9: v2 range)")
+_schema_rule("ROLE-MAX-PEER-COUNT", "maxPeerCount below -1")
+
+# --- helpers ------------------------------------------------------------------------
+
+
+def _map(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _num(value: Any) -> float | None:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+_DESTINATION_LABEL = {
+    "rtmpDestinations": "RTMP destination",
+    "hlsDestinations": "HLS destination",
+    "transcriptions": "transcription",
+    "browserRecordings": "browser recording",
+}
+
+
+def subject(path: Path) -> tuple[str, Path]:
+    """("role `guest`: ", rest of the path) — how users name the thing."""
+    if len(path) >= 2 and path[0] == "roles":
+        return f"role `{path[1]}`: ", path[2:]
+    if len(path) >= 3 and path[0] == "destinations" and path[1] in _DESTINATION_LABEL:
+        return f"{_DESTINATION_LABEL[path[1]]} `{path[2]}`: ", path[3:]
+    if len(path) >= 2 and path[0] == "recordings" and isinstance(path[1], int):
+        return f"recording config #{path[1] + 1}: ", path[2:]
+    return "", path
+
+
+def said(path: Path, text: str) -> str:
+    prefix, rest = subject(path)
+    where = dotted(rest)
+    return f"{prefix}{where} {text}" if where else f"{prefix}{text}"
+
+
+# --- schema layer ---------------------------------------------------------------------------
+
+_MODELS: dict[str, type[BaseModel]] = {"Template": Template, "Room": Room, "RolePreset": RolePreset}
+
+
+def _allowed_keys(model: type[BaseModel], path: tuple) -> list[str]:
+    """The keys allowed where ``path`` points, for did-you-mean suggestions."""
+    annotation: Any = model
+    for part in path:
+        annotation = _step(annotation, part)
+        if annotation is None:
+            return []
+    found = _inner_model_of(annotation)
+    if found is None:
+        return []
+    return [f.alias or name for name, f in found.model_fields.items()]
+
+
+def _step(annotation: Any, part: Any) -> Any:
+    """The annotation one path step below ``annotation``."""
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = next((f for n, f in annotation.model_fields.items() if (f.alias or n) == part), None)
+        return field.annotation if field else None
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (dict,) and len(args) == 2:
+        return args[1]
+    if origin in (list,) and args:
+        return args[0] if isinstance(part, int) else None
+    for arg in args:  # Optional / Union: the first branch that can take the step
+        if arg is type(None):
+            continue
+        found = _step(arg, part)
+        if found is not None:
+            return found
+    return None
+
+
+def _inner_model_of(annotation: Any) -> Any:
+    """The BaseModel inside Optional[...] (not inside a list or dict)."""
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) in (dict, list):
+        return None
+    for arg in typing.get_args(annotation):
+        found = _inner_model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _suggest(key: str, allowed: list[str]) -> str:
+    by_lower = {a.lower(): a for a in allowed}
+    guess = by_lower.get(key.lower()) or next(iter(get_close_matches(key, allowed, 1, 0.7)), None)
+    return f"; did you mean `{guess}`?" if guess else ""
+
+
+def _model_path(loc: tuple) -> tuple:
+    """Pydantic locations, minus the union/type tags it inserts."""
+    out = []
+    for part in loc:
+        if isinstance(part, str) and (part in ("str", "list[str]", "int", "function-after") or "[" in part and part.endswith("]")):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _range_text(err: dict) -> str:
+    ctx = err.get("ctx") or {}
+    kind = err["type"]
+    value = err.get("input")
+    if kind in ("less_than_equal", "less_than"):
+        return f"{value!r} is above the maximum {ctx.get('le', ctx.get('lt'))}"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"{value!r} is below the minimum {ctx.get('ge', ctx.get('gt'))}"
+    if kind == "too_long":
+        return f"has {ctx.get('actual_length')} items or characters; the maximum is {ctx.get('max_length')}"
+    if kind == "too_short":
+        return f"has {ctx.get('actual_length')}; the minimum is {ctx.get('min_length')}"
+    return err["msg"]
+
+
+_TYPE_NAMES = {
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "string_type": "text",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "null"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def schema_diagnostics(kind: str, data: Any) -> list[Diagnostic]:
+    model = _MODELS[kind]
+    try:
+        model.model_validate(data)
+        return []
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+    out = []
+    for err in errors:
+        path = _model_path(err["loc"])
+        kind_ = err["type"]
+        if kind_ == "extra_forbidden":
+            key = path[-1] if path else ""
+            hint = _suggest(str(key), _allowed_keys(model, path[:-1]))
+            prefix, rest = subject(path[:-1])
+            where = f" in {dotted(rest)}" if rest else ""
+            out.append(error("UNKNOWN-KEY", f"{prefix}unknown key `{key}`{where}{hint}", path))
+        elif kind_ == "missing":
+            out.append(error("SCHEMA-REQUIRED", said(path[:-1], f"needs `{path[-1]}`") if path else "missing", path))
+        elif kind_ == "literal_error":
+            expected = (err.get("ctx") or {}).get("expected", "")
+            out.append(error("SCHEMA-ENUM", said(path, f"{_describe(err.get('input'))} is not one of {expected}"), path))
+        elif kind_ in ("less_than_equal", "greater_than_equal", "less_than", "greater_than", "too_long", "too_short"):
+            rule_id = {"priority": "ROLE-PRIORITY", "maxPeerCount": "ROLE-MAX-PEER-COUNT"}.get(str(path[-1]) if path else "", "SCHEMA-RANGE")
+            out.append(error(rule_id, said(path, _range_text(err)), path))
+        else:
+            wanted = _TYPE_NAMES.get(kind_, err["msg"])
+            out.append(error("SCHEMA-TYPE", said(path, f"must be {wanted}, not {_describe(err.get('input'))}"), path))
+    return out
+
+
+# --- semantic rules: templates --------------------------------------------------------------
+
+_TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9 ._:-]+$")
+_ROOM_NAME = re.compile(r"^[A-Za-z0-9._:-]+$")
+
+
+@rule("TEMPLATE-NAME-CHARSET", Severity.ERROR, "template names use a-z A-Z 0-9 space - . _ : (§2.1)", "Template")
+def template_name_charset(t: dict) -> Iterator[Diagnostic]:
+    name = t.get("name")
+    if isinstance(name, str) and not _TEMPLATE_NAME.match(name):
+        yield error("TEMPLATE-NAME-CHARSET", f"template name `{name}` may only use letters, digits, space, `-`, `.`, `_` and `:`", ("name",))
+
+
+def _roles(t: dict) -> dict:
+    return _map(t.get("roles"))
+
+
+@rule("ROLE-NAME-MISMATCH", Severity.ERROR, "a role's `name` equals its map key", "Template")
+def role_name_matches_key(t: dict) -> Iterator[Diagnostic]:
+    for key, role in _roles(t).items():
+        name = _map(role).get("name")
+        if isinstance(name, str) and name != key:
+            yield error("ROLE-NAME-MISMATCH", f"role `{key}`: name `{name}` differs from its key `{key}`; make them equal", ("roles", key, "name"))
+
+
+@rule("DEST-NAME-MISMATCH", Severity.ERROR, "a destination's `name` equals its map key (§3.7)", "Template")
+def destination_name_matches_key(t: dict) -> Iterator[Diagnostic]:
+    for kind, label in _DESTINATION_LABEL.items():
+        for key, dest in _map(_map(t.get("destinations")).get(kind)).items():
+            name = _map(dest).get("name")
+            if isinstance(name, str) and name != key:
+                yield error("DEST-NAME-MISMATCH", f"{label} `{key}`: name `{name}` differs from its key; make them equal",
+                            ("destinations", kind, key, "name"))
+
+
+_RID_ORDER = {"f": 0, "h": 1, "q": 2}
+
+
+@rule("SIMULCAST-LAYERS", Severity.ERROR, "simulcast layers: first f at scale 1.0, rids f>h>q without repeats, scales strictly rising (§4.1)", "Template", "RolePreset")
+def simulcast_layers(t: dict) -> Iterator[Diagnostic]:
+    for role_path, role in _role_items(t):
+        for track in ("video", "screen"):
+            layers = _list(_map(_map(_map(_map(role).get("publishParams")).get("simulcast")).get(track)).get("layers"))
+            base = (*role_path, "publishParams", "simulcast", track, "layers")
+            previous_rid, previous_scale = -1, None
+            for index, layer in enumerate(layers):
+                layer = _map(layer)
+                rid, scale = layer.get("rid"), _num(layer.get("scaleResolutionDownBy"))
+                here = (*base, index)
+                if index == 0 and (rid != "f" or (scale is not None and scale != 1.0)):
+                    yield error("SIMULCAST-LAYERS", said(here, "must be the full layer: `rid: f` with `scaleResolutionDownBy: 1.0`"), here)
+                order = _RID_ORDER.get(rid) if isinstance(rid, str) else None
+                if order is not None and order <= previous_rid and index > 0:
+                    yield error("SIMULCAST-LAYERS", said(here, f"rid `{rid}` must come after the previous layer's in the order f, h, q, without repeats"), (*here, "rid"))
+                if scale is not None and previous_scale is not None and scale <= previous_scale:
+                    yield error("SIMULCAST-LAYERS", said(here, f"scaleResolutionDownBy {scale} must be above the previous layer's {previous_scale}"), (*here, "scaleResolutionDownBy"))
+                previous_rid = order if order is not None else previous_rid
+                previous_scale = scale if scale is not None else previous_scale
+
+
+def _role_items(t: dict) -> Iterator[tuple[Path, Any]]:
+    if "roles" in t:
+        for key, role in _roles(t).items():
+            yield ("roles", key), role
+    elif "publishParams" in t or "subscribeParams" in t:  # a RolePreset is one role
+        yield (), t
+
+
+def _hls_layer_problems(layers: list, base: Path) -> Iterator[Diagnostic]:
+    previous = None
+    for index, layer in enumerate(layers):
+        layer = _map(layer)
+        width, height = _int(layer.get("width")), _int(layer.get("height"))
+        here = (*base, index)
+        if width is None or height is None:
+            continue
+        small, large = min(width, height), max(width, height)
+        if not 144 <= small <= 1080 or not 192 <= large <= 1920:
+            yield error("HLS-LAYER-SIZE", said(here, f"{width}x{height}: the short side must be 144-1080 and the long side 192-1920"), here)
+        if width % 2 or height % 2:
+            yield error("HLS-LAYER-SIZE", said(here, f"{width}x{height}: both sides must be even"), here)
+        key = (width * height, _int(layer.get("videoBitrate")) or 0)
+        if previous is not None and key > previous:
+            yield error("HLS-LAYER-ORDER", said(here, "layers go from the highest resolution and bitrate down; move this layer up"), here)
+        previous = key
+
+
+RULES["HLS-LAYER-SIZE"] = RuleInfo("HLS-LAYER-SIZE", Severity.ERROR, "HLS layer sides even, short 144-1080, long 192-1920 (§4.2)", ("Template",))
+
+
+@rule("HLS-LAYER-ORDER", Severity.ERROR, "HLS layers sorted from the highest resolution and bitrate down (§4.2)", "Template")
+def hls_layers(t: dict) -> Iterator[Diagnostic]:
+    for key, hls in _map(_map(t.get("destinations")).get("hlsDestinations")).items():
+        hls = _map(hls)
+        base = ("destinations", "hlsDestinations", key)
+        yield from _hls_layer_problems(_list(hls.get("layers")), (*base, "layers"))
+        yield from _hls_layer_problems(_list(_map(hls.get("recording")).get("layers")), (*base, "recording", "layers"))
+
+
+@rule("HLS-RECORDING-LAYERS-SUBSET", Severity.ERROR, "HLS recording layers are among the destination's layers (§4.3)", "Template")
+def hls_recording_layers_subset(t: dict) -> Iterator[Diagnostic]:
+    for key, hls in _map(_map(t.get("destinations")).get("hlsDestinations")).items():
+        hls = _map(hls)
+        if "layers" not in hls:
+            continue
+        known = [_map(layer) for layer in _list(hls.get("layers"))]
+        for index, layer in enumerate(_list(_map(hls.get("recording")).get("layers"))):
+            if _map(layer) not in known:
+                here = ("destinations", "hlsDestinations", key, "recording", "layers", index)
+                yield error("HLS-RECORDING-LAYERS-SUBSET", said(here, "is not one of the destination's layers; record only layers that are streamed"), here)
+
+
+@rule("ZIP-UPLOAD-NEEDS-STORAGE", Severity.ERROR, "enableZipUpload needs your own storage in settings.recording.upload (§4.4)", "Template")
+def zip_upload_needs_storage(t: dict) -> Iterator[Diagnostic]:
+    has_storage = bool(_map(_map(_map(t.get("settings")).get("recording")).get("upload")))
+    for key, hls in _map(_map(t.get("destinations")).get("hlsDestinations")).items():
+        if _map(_map(hls).get("recording")).get("enableZipUpload") is True and not has_storage:
+            here = ("destinations", "hlsDestinations", key, "recording", "enableZipUpload")
+            yield error("ZIP-UPLOAD-NEEDS-STORAGE", said(here, "needs your own bucket: declare settings.recording.upload, or set it to false"), here)
+
+
+@rule("ROOMSTATE-INTERVAL", Severity.ERROR, "roomState.messageInterval is a multiple of 5 (§4.6)", "Template")
+def room_state_interval(t: dict) -> Iterator[Diagnostic]:
+    value = _int(_map(_map(t.get("settings")).get("roomState")).get("messageInterval"))
+    if value is not None and 5 <= value <= 3600 and value % 5:
+        yield error("ROOMSTATE-INTERVAL", f"settings.roomState.messageInterval {value} must be a multiple of 5", ("settings", "roomState", "messageInterval"))
+
+
+@rule("RTMP-URLS", Severity.ERROR, "at most 3 rtmpUrls, each rtmp:// or rtmps:// (§4.7)", "Template")
+def rtmp_urls(t: dict) -> Iterator[Diagnostic]:
+    for key, dest in _map(_map(t.get("destinations")).get("rtmpDestinations")).items():
+        urls = _list(_map(dest).get("rtmpUrls"))
+        base = ("destinations", "rtmpDestinations", key, "rtmpUrls")
+        if len(urls) > 3:
+            yield error("RTMP-URLS", said(base, f"has {len(urls)} URLs; the API takes at most 3"), base)
+        for index, url in enumerate(urls):
+            if isinstance(url, str) and not url.startswith(("rtmp://", "rtmps://")):
+                yield error("RTMP-URLS", said((*base, index), "must start with rtmp:// or rtmps://"), (*base, index))
+
+
+@rule("RECORDINGS-ONE-CONFIG", Severity.ERROR, "the recordings list holds at most one config today (§4.8)", "Template")
+def recordings_one_config(t: dict) -> Iterator[Diagnostic]:
+    recordings = _list(t.get("recordings"))
+    if len(recordings) > 1:
+        yield error("RECORDINGS-ONE-CONFIG", f"recordings has {len(recordings)} configs; the API accepts one", ("recordings", 1))
+
+
+@rule("RECORDINGS-ROLE-EXISTS", Severity.ERROR, "a recording config's role is a role of the template (§3.8)", "Template")
+def recordings_role_exists(t: dict) -> Iterator[Diagnostic]:
+    if "roles" not in t:
+        return  # roles are not managed by this file: the live template decides
+    roles = _roles(t)
+    for index, config in enumerate(_list(t.get("recordings"))):
+        role = _map(config).get("role")
+        if isinstance(role, str) and role not in roles:
+            here = ("recordings", index, "role")
+            yield error("RECORDINGS-ROLE-EXISTS", f"recording config #{index + 1}: role `{role}` is not a role of this template{_suggest(role, list(roles))}", here)
+
+
+def _role_refs(t: dict) -> Iterator[tuple[str, Path, str, str]]:
+    """(rule, path, role named, what names it) for every role reference."""
+    for key, role in _roles(t).items():
+        for index, name in enumerate(_list(_map(_map(role).get("subscribeParams")).get("subscribeToRoles"))):
+            yield "ROLE-REF-SUBSCRIBE", ("roles", key, "subscribeParams", "subscribeToRoles", index), name, f"role `{key}` subscribes to"
+    destinations = _map(t.get("destinations"))
+    for key, trans in _map(destinations.get("transcriptions")).items():
+        name = _map(trans).get("role")
+        yield "ROLE-REF-TRANSCRIPTION", ("destinations", "transcriptions", key, "role"), name, f"transcription `{key}` transcribes"
+        for lang_role in _map(_map(_map(trans).get("translation")).get("roleLanguages")):
+            yield "ROLE-REF-TRANSCRIPTION", ("destinations", "transcriptions", key, "translation", "roleLanguages", lang_role), lang_role, f"transcription `{key}` translates for"
+    for key, rec in _map(destinations.get("browserRecordings")).items():
+        yield "ROLE-REF-TRANSCRIPTION", ("destinations", "browserRecordings", key, "role"), _map(rec).get("role"), f"browser recording `{key}` joins as"
+    plugins = _map(t.get("plugins"))
+    for plugin, lists in (("whiteboard", ("admin", "writer", "reader")), ("transcriptions", ("admin",))):
+        perms = _map(_map(plugins.get(plugin)).get("permissions"))
+        for list_name in lists:
+            for index, name in enumerate(_list(perms.get(list_name))):
+                yield "ROLE-REF-PLUGIN", ("plugins", plugin, "permissions", list_name, index), name, f"plugin {plugin} ({list_name}) names"
+
+
+RULES["ROLE-REF-SUBSCRIBE"] = RuleInfo("ROLE-REF-SUBSCRIBE", Severity.WARNING, "subscribeToRoles names a role of the template (the API does not check, §4.10)", ("Template",))
+RULES["ROLE-REF-TRANSCRIPTION"] = RuleInfo("ROLE-REF-TRANSCRIPTION", Severity.WARNING, "transcription, translation and browser-recording roles name roles of the template (§4.10)", ("Template",))
+
+
+@rule("ROLE-REF-PLUGIN", Severity.WARNING, "plugin permission lists name roles of the template (§4.10)", "Template")
+def role_references(t: dict) -> Iterator[Diagnostic]:
+    if "roles" not in t:
+        return
+    roles = list(_roles(t))
+    for rule_id, path, name, who in _role_refs(t):
+        if isinstance(name, str) and name not in roles:
+            yield warning(rule_id, f"{who} `{name}`, which is not a role of this template{_suggest(name, roles)}", path)
+
+
+@rule("TRANSCRIPTION-TRANSLATION-MODE", Severity.ERROR, "translation works only with the `caption` mode (§4.9)", "Template")
+def translation_needs_caption(t: dict) -> Iterator[Diagnostic]:
+    for key, trans in _map(_map(t.get("destinations")).get("transcriptions")).items():
+        trans = _map(trans)
+        if _map(trans.get("translation")).get("enabled") is True and "caption" not in _list(trans.get("modes")):
+            here = ("destinations", "transcriptions", key, "translation", "enabled")
+            yield error("TRANSCRIPTION-TRANSLATION-MODE", said(here, "needs `caption` in modes"), here)
+
+
+@rule("TRANSCRIPTION-RECORDED-ONLY", Severity.WARNING, "outputModes and summary only apply to the `recorded` mode (§4.9)", "Template")
+def recorded_only_fields(t: dict) -> Iterator[Diagnostic]:
+    for key, trans in _map(_map(t.get("destinations")).get("transcriptions")).items():
+        trans = _map(trans)
+        if "recorded" in _list(trans.get("modes")):
+            continue
+        for field in ("outputModes", "summary"):
+            if field in trans:
+                here = ("destinations", "transcriptions", key, field)
+                yield warning("TRANSCRIPTION-RECORDED-ONLY", said(here, "has no effect without `recorded` in modes"), here)
+
+
+@rule("DEPRECATED-BROWSER-RECORDINGS", Severity.WARNING, "destinations.browserRecordings is deprecated; use `recordings`", "Template")
+def deprecated_browser_recordings(t: dict) -> Iterator[Diagnostic]:
+    if _map(t.get("destinations")).get("browserRecordings"):
+        yield warning("DEPRECATED-BROWSER-RECORDINGS", "destinations.browserRecordings is deprecated; use `recordings` (the recordings endpoint)", ("destinations", "browserRecordings"))
+
+
+@rule("DEPRECATED-RECORDING-ENABLED", Severity.WARNING, "settings.recording.enabled is deprecated (§9.25); use `recordings`", "Template")
+def deprecated_recording_enabled(t: dict) -> Iterator[Diagnostic]:
+    if "enabled" in _map(_map(t.get("settings")).get("recording")):
+        yield warning("DEPRECATED-RECORDING-ENABLED", "settings.recording.enabled is deprecated; configure `recordings` (customComposite) instead", ("settings", "recording", "enabled"))
+
+
+@rule("DEPRECATED-SUMMARY-ENABLE", Severity.WARNING, "summary.enable is the docs' misprint of `enabled` (§9.1)", "Template")
+def summary_enable_alias(t: dict) -> Iterator[Diagnostic]:
+    for key, trans in _map(_map(t.get("destinations")).get("transcriptions")).items():
+        if "enable" in _map(_map(trans).get("summary")):
+            here = ("destinations", "transcriptions", key, "summary", "enable")
+            yield warning("DEPRECATED-SUMMARY-ENABLE", said(here, "is read as `enabled`; write `enabled`"), here)
+
+
+@rule("NO-EFFECT-PLAYLIST-SEGMENTS", Severity.WARNING, "numPlaylistSegments only applies to `playlistType: live` (§4.5)", "Template")
+def playlist_segments_need_live(t: dict) -> Iterator[Diagnostic]:
+    for key, hls in _map(_map(t.get("destinations")).get("hlsDestinations")).items():
+        hls = _map(hls)
+        if "numPlaylistSegments" in hls and hls.get("playlistType") != "live":
+            here = ("destinations", "hlsDestinations", key, "numPlaylistSegments")
+            yield warning("NO-EFFECT-PLAYLIST-SEGMENTS", said(here, "has no effect unless playlistType is `live`"), here)
+
+
+@rule("NO-EFFECT-POLL-READ", Severity.WARNING, "pollWrite includes pollRead (§4.12)", "Template", "RolePreset")
+def poll_read_beside_write(t: dict) -> Iterator[Diagnostic]:
+    for role_path, role in _role_items(t):
+        perms = _map(_map(role).get("permissions"))
+        if perms.get("pollWrite") is True and "pollRead" in perms:
+            here = (*role_path, "permissions", "pollRead")
+            yield warning("NO-EFFECT-POLL-READ", said(here, "has no effect: pollWrite already includes pollRead"), here)
+
+
+# --- semantic rules: rooms -------------------------------------------------------------------
+
+
+@rule("ROOM-NAME-CHARSET", Severity.ERROR, "room names use a-z A-Z 0-9 . - : _ and no space (§6.1)", "Room")
+def room_name_charset(r: dict) -> Iterator[Diagnostic]:
+    name = r.get("name")
+    if isinstance(name, str) and not _ROOM_NAME.match(name):
+        yield error("ROOM-NAME-CHARSET", f"room name `{name}` may only use letters, digits, `.`, `-`, `:` and `_` (no spaces)", ("name",))
+
+
+@rule("ROOM-SIZE", Severity.ERROR, "size 0-2500, or up to 20000 with large_room: true (§4.14)", "Room")
+def room_size(r: dict) -> Iterator[Diagnostic]:
+    size = _int(r.get("size"))
+    if size is None:
+        return
+    if size < 0:
+        yield error("ROOM-SIZE", f"size {size} is below the minimum 0", ("size",), api_message="Invalid body param: room size less than 0")
+    elif size > 20000:
+        yield error("ROOM-SIZE", f"size {size} is above the maximum 20000", ("size",), api_message="Invalid body param: room size greater than 20000")
+    elif size > 2500 and r.get("large_room") is not True:
+        yield error("ROOM-SIZE", f"size {size} is above 2500: set `large_room: true`", ("size",),
+                    api_message="Invalid body param: room size greater than 2500, set large_room flag as true")
+
+
+@rule("ROOM-DURATION", Severity.ERROR, "max_duration_seconds 120-43200 (§4.14)", "Room")
+def room_duration(r: dict) -> Iterator[Diagnostic]:
+    value = _int(r.get("max_duration_seconds"))
+    if value is not None and value < 120:
+        yield error("ROOM-DURATION", f"max_duration_seconds {value} is below the minimum 120", ("max_duration_seconds",),
+                    api_message="Invalid body param: max_duration_seconds less than 120 seconds")
+    elif value is not None and value > 43200:
+        yield error("ROOM-DURATION", f"max_duration_seconds {value} is above the maximum 43200 (12 h)", ("max_duration_seconds",),
+                    api_message="Invalid body param: max_duration_seconds greater than 43200 seconds")
+
+
+@rule("ROOM-REGION", Severity.ERROR, "region is in, us, eu or auto (§6.1)", "Room")
+def room_region(r: dict) -> Iterator[Diagnostic]:
+    region = r.get("region")
+    if isinstance(region, str) and region not in ("in", "us", "eu", "auto"):
+        yield error("ROOM-REGION", f"region `{region}` is not one of in, us, eu, auto", ("region",), api_message="Error: region not supported")
+
+
+@rule("ROOM-TEMPLATE-REF", Severity.ERROR, "a room names its template once: `template` (by name) or `template_id`", "Room")
+def room_template_reference(r: dict) -> Iterator[Diagnostic]:
+    if "template" in r and "template_id" in r:
+        yield error("ROOM-TEMPLATE-REF", "give either `template` (a name) or `template_id`, not both", ("template_id",))
+
+
+@rule("ROOM-UPLOAD", Severity.ERROR, "recording_info.upload_info needs a type and a location (§6.3)", "Room")
+def room_upload(r: dict) -> Iterator[Diagnostic]:
+    info = _map(r.get("recording_info"))
+    if "upload_info" not in info:
+        return
+    upload = _map(info.get("upload_info"))
+    base = ("recording_info", "upload_info")
+    if not upload.get("location"):
+        yield error("ROOM-UPLOAD", "recording_info.upload_info needs `location` (the bucket)", base, api_message="Bucket location is missing")
+    kind = upload.get("type")
+    if kind not in ("s3", "gs", "oss", "azure"):
+        yield error("ROOM-UPLOAD", f"recording_info.upload_info.type {_describe(kind)} is not one of s3, gs, oss, azure",
+                    (*base, "type"), api_message="Invalid upload configuration")
+
+
+RULES["ROOM-TEMPLATE-KEY"] = RuleInfo("ROOM-TEMPLATE-KEY", Severity.ERROR, "the API takes `template_id`; `template` is hmsconf's name reference", ("Room",))
+
+
+# --- entry points ---------------------------------------------------------------------------
+
+
+def check_document(kind: str, data: Any, *, api: bool = False) -> list[Diagnostic]:
+    """Schema + semantic rules for one document body (no ``kind`` key). Never raises."""
+    if not isinstance(data, dict):
+        return [error("SCHEMA-TYPE", f"a {kind} must be a mapping, not {_describe(data)}")]
+    found: list[Diagnostic] = []
+    if api and kind == "Room" and "template" in data:
+        found.append(error("ROOM-TEMPLATE-KEY", "`template` is read-only; send template_id", ("template",),
+                           api_message="Invalid body param: template. Use template_id"))
+        data = {k: v for k, v in data.items() if k != "template"}
+    if api and kind == "Template":
+        data = {k: v for k, v in data.items() if k != "renamed_from"}
+    found.extend(schema_diagnostics(kind, data))
+    for check in _CHECKS.get(kind, ()):
+        try:
+            found.extend(check(data))
+        except Exception as exc:  # a rule must never turn bad input into a crash
+            found.append(error("INTERNAL", f"rule {check.__name__} could not run ({type(exc).__name__}); please report this"))
+    return found
+
+
+def check_template(data: Any, *, api: bool = False) -> list[Diagnostic]:
+    return check_document("Template", data, api=api)
+
+
+def check_room(data: Any, *, api: bool = False) -> list[Diagnostic]:
+    return check_document("Room", data, api=api)
+
+
+@rule("CONFIG-WORKSPACE", Severity.ERROR, "each workspace has one connection (api credentials, management_token or file); default_workspace is declared")
+def _config_placeholder(_: dict) -> Iterator[Diagnostic]:  # registered for docs; run by check_project_config
+    return iter(())
+
+
+def check_project_config(data: Any) -> list[Diagnostic]:
+    """hmsconf.yaml: schema, and that every workspace says how to connect."""
+    if not isinstance(data, dict):
+        return [error("SCHEMA-TYPE", "hmsconf.yaml must be a mapping")]
+    try:
+        ProjectConfig.model_validate(data)
+        found: list[Diagnostic] = []
+    except ValidationError:
+        found = _config_schema(data)
+    spaces = _map(data.get("workspaces"))
+    default = data.get("default_workspace")
+    if isinstance(default, str) and spaces and default not in spaces and default != "local":
+        found.append(error("CONFIG-WORKSPACE", f"default_workspace `{default}` is not declared under workspaces{_suggest(default, list(spaces))}", ("default_workspace",)))
+    for name, entry in spaces.items():
+        entry = _map(entry)
+        kinds = [k for k in ("file", "management_token") if k in entry]
+        if "access_key" in entry or "secret" in entry:
+            kinds.append("access_key/secret")
+            if not ("access_key" in entry and "secret" in entry):
+                found.append(error("CONFIG-WORKSPACE", f"workspace `{name}` needs both access_key and secret", ("workspaces", name)))
+        if len(kinds) > 1:
+            found.append(error("CONFIG-WORKSPACE", f"workspace `{name}` has several connections ({', '.join(kinds)}); keep one", ("workspaces", name)))
+    return found
+
+
+def _config_schema(data: dict) -> list[Diagnostic]:
+    try:
+        ProjectConfig.model_validate(data)
+    except ValidationError as exc:
+        out = []
+        for err in exc.errors(include_url=False):
+            path = _model_path(err["loc"])
+            if err["type"] == "extra_forbidden":
+                allowed = _allowed_keys(ProjectConfig, path[:-1])
+                out.append(error("UNKNOWN-KEY", f"unknown key `{path[-1]}` in hmsconf.yaml{_suggest(str(path[-1]), allowed)}", path))
+            else:
+                out.append(error("SCHEMA-TYPE", f"{dotted(path)}: {err['msg']}", path))
+        return out
+    return []
