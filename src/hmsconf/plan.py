@@ -514,7 +514,8 @@ def make_plan(desired: DesiredWorkspace, live: LiveWorkspace, *, protect: dict |
             plan.changes.append(change)
     for change in plan.changes:
         key = change.name.lower() if change.kind == "Room" else change.name
-        if key in protected[change.kind]:
+        # protection keeps apply away from live objects; creating one is not touching it
+        if key in protected[change.kind] and change.action != "create":
             change.protected = True
             plan.warnings.append(
                 f"{change.kind.lower()} `{change.name}` is protected in hmsconf.yaml: apply will refuse to change it"

@@ -69,7 +69,7 @@ def _title(change: Change) -> str:
 def _visible_fields(change: Change) -> list[FieldChange]:
     """Whole roles added or removed are told by ``role_changes`` and the
     permission table, not by dumping every default they carry."""
-    return [f for f in change.fields if not (f.path[:1] == ("roles",) and len(f.path) == 2)]
+    return [f for f in change.fields if not (f.path[:1] == ("roles",) and len(f.path) <= 2)]
 
 
 @renderer("text")

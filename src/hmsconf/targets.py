@@ -1,0 +1,53 @@
+"""Workspace targets behind one interface: the real API, an emulator, or a local file.
+
+The local workspace file is the emulator's own store and app, driven
+in-process through ``httpx.ASGITransport``: no server, no socket, but the
+same requests, the same validation and real JWTs, so what works locally
+works against 100ms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from hmsconf.auth import TokenSource
+from hmsconf.client import DEFAULT_API_URL, ApiClient
+
+# The local file is private to this machine; its key and secret protect nothing
+# and exist only so that the in-process requests carry real, verified tokens.
+LOCAL_ACCESS_KEY = "hmsconf-local"
+LOCAL_SECRET = "hmsconf-local-workspace-file-not-a-secret"
+LOCAL_URL = "http://local-workspace/v2"
+
+
+@dataclass
+class Connection:
+    DEFAULT_API_URL: ClassVar[str] = DEFAULT_API_URL
+
+    api_url: str | None = None
+    access_key: str | None = None
+    secret: str | None = field(default=None, repr=False)
+    management_token: str | None = field(default=None, repr=False)
+    file: str | None = None
+
+    @property
+    def is_file(self) -> bool:
+        return self.file is not None
+
+    def describe(self) -> str:
+        return f"local workspace file {self.file}" if self.is_file else f"API {self.api_url or DEFAULT_API_URL}"
+
+
+def open_client(connection: Connection, **options) -> ApiClient:
+    if connection.is_file:
+        import httpx
+
+        from hmsconf.emulator.app import create_app
+        from hmsconf.emulator.store import Store
+
+        app = create_app(Store(connection.file), access_key=LOCAL_ACCESS_KEY, secret=LOCAL_SECRET)
+        tokens = TokenSource(LOCAL_ACCESS_KEY, LOCAL_SECRET)
+        return ApiClient(LOCAL_URL, tokens=tokens, transport=httpx.ASGITransport(app=app), **options)
+    tokens = TokenSource(connection.access_key, connection.secret, fixed_token=connection.management_token)
+    return ApiClient(connection.api_url or DEFAULT_API_URL, tokens=tokens, **options)
