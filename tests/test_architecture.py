@@ -14,7 +14,7 @@ ROOT = PACKAGE.parents[1]
 def test_import_contracts_hold():
     script = Path(sys.executable).parent / "lint-imports"
     command = [str(script)] if script.exists() else ["lint-imports"]
-    done = subprocess.run([*command, "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run([*command, str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
 

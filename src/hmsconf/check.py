@@ -12,11 +12,19 @@ from dataclasses import replace
 from typing import Any, Iterable
 
 from hmsconf import rules
-from hmsconf.diagnostics import Diagnostic, Path, warning
+from hmsconf.diagnostics import Diagnostic, HmsconfError, Path, warning
 from hmsconf.project import Project, load_projects
 from hmsconf.resolve import DesiredWorkspace, Resolved, body_of, is_secret_path, resolve
 
 SENSITIVE = "(sensitive)"
+
+
+class InvalidConfiguration(HmsconfError):
+    """The files have errors; the diagnostics say where."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__(f"the configuration has {sum(d.is_error for d in diagnostics)} error(s); fix them first")
+        self.diagnostics = diagnostics
 # An AWS access key id: a literal one in a file is almost always a leak.
 _AWS_KEY = re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")
 

@@ -10,20 +10,12 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from hmsconf.check import check_workspace
+from hmsconf.check import InvalidConfiguration, check_workspace
 from hmsconf.diagnostics import Diagnostic, HmsconfError, has_errors
 from hmsconf.live import LiveWorkspace, read_live
 from hmsconf.plan import Plan, make_plan
 from hmsconf.project import Project, open_project
 from hmsconf.resolve import DesiredWorkspace
-
-
-class InvalidConfiguration(HmsconfError):
-    """The files have errors; the diagnostics say where."""
-
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        super().__init__(f"the configuration has {sum(d.is_error for d in diagnostics)} error(s); fix them first")
-        self.diagnostics = diagnostics
 
 
 @dataclass

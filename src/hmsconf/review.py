@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path as FsPath
 from typing import Mapping
 
-from hmsconf.check import check_workspace, unique
+from hmsconf.check import InvalidConfiguration, check_workspace, unique
 from hmsconf.diagnostics import Diagnostic, HmsconfError, has_errors
 from hmsconf.live import LiveRoom, LiveTemplate, LiveWorkspace
 from hmsconf.plan import Plan, make_plan
@@ -104,8 +104,6 @@ def review(path: str | None, base: str | None, workspace: str | None) -> tuple[P
     environ = OfflineEnviron(os.environ)
     head_desired, diagnostics = _checked(head, name, environ)
     if has_errors(diagnostics):
-        from hmsconf.engine import InvalidConfiguration
-
         raise InvalidConfiguration(diagnostics)
     ref = base or default_base(root if root.is_dir() else root.parent)
     with tempfile.TemporaryDirectory(prefix="hmsconf-diff-") as tmp:
