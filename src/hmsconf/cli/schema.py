@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import click
+
+
+@click.command("schema")
+@click.argument("kind", required=False, default="document",
+                type=click.Choice(["document", "template", "room", "rolepreset", "project"]))
+@click.option("--write", "write_dir", type=click.Path(file_okay=False), default=None,
+              help="Write every schema file into this directory instead (as in schemas/).")
+def command(kind: str, write_dir: str | None) -> None:
+    """Print the JSON Schema (draft 2020-12) of a document kind.
+
+    Generated from the typed model, so editors check what `hmsconf validate`
+    checks as far as a schema can say it. `project` is hmsconf.yaml.
+
+    \b
+    Examples:
+      hmsconf schema template > template.schema.json
+      # yaml-language-server: $schema=schemas/document.schema.json   (first line of a file)
+    """
+    from hmsconf import schema
+
+    if write_dir:
+        from pathlib import Path
+
+        for path in schema.write(Path(write_dir)):
+            click.echo(f"wrote {path}")
+        return
+    click.echo(schema.render(schema.schema_for(kind)), nl=False)
