@@ -641,3 +641,55 @@ def _config_schema(data: dict) -> list[Diagnostic]:
                 out.append(error("SCHEMA-TYPE", f"{dotted(path)}: {err['msg']}", path))
         return out
     return []
+
+
+def rules_markdown() -> str:
+    """docs/rules.md: every rule id, its severity and what it checks."""
+    lines = [
+        "# Validation rules",
+        "",
+        "Every diagnostic of `hmsconf validate` carries one of these ids. Generated from `hmsconf.rules.RULES`;",
+        "`tests/test_rules.py` fails when this page is stale.",
+        "",
+        "| rule | severity | applies to | checks |",
+        "|---|---|---|---|",
+    ]
+    for info in sorted(RULES.values(), key=lambda r: r.id):
+        kinds = ", ".join(info.kinds) or "hmsconf.yaml"
+        lines.append(f"| `{info.id}` | {info.severity.value} | {kinds} | {info.summary} |")
+    lines += ["", "Loading and resolving add these (files, YAML, variables, presets):", "",
+              "| rule | checks |", "|---|---|"]
+    lines += [f"| `{rid}` | {text} |" for rid, text in LOAD_RULES.items()]
+    return "\n".join(lines) + "\n"
+
+
+LOAD_RULES = {
+    "YAML-SYNTAX": "the file is valid YAML",
+    "YAML-TAB": "indentation uses spaces",
+    "YAML-DUPLICATE-KEY": "no key appears twice in a mapping",
+    "YAML-TAG": "no custom YAML tags",
+    "YAML-KEY": "mapping keys are plain values",
+    "YAML-TOO-DEEP": "nesting is at most 64 levels",
+    "YAML-TOO-LARGE": "aliases expand to at most 2,000,000 values (alias bombs)",
+    "YAML-ENCODING": "the file is UTF-8",
+    "FILE-TOO-LARGE": "files are at most 10 MiB",
+    "FILE-READ": "the file can be read",
+    "EMPTY-FILE": "(warning) the file holds a document",
+    "DOC-NOT-MAPPING": "a document is a mapping",
+    "DOC-KIND": "a document has a known `kind`",
+    "DOC-NAME": "a document has a `name`",
+    "DUPLICATE-NAME": "names are unique per kind (rooms case-insensitively)",
+    "CONFIG-NOT-MAPPING": "hmsconf.yaml is a mapping",
+    "CONFIG-MULTI-DOC": "hmsconf.yaml holds one document",
+    "VAR-UNDEFINED": "every `${var:NAME}` is defined for the workspace",
+    "ENV-UNDEFINED": "every `${env:NAME}` is set (or has a `:-default`)",
+    "VAR-NAMESPACE": "placeholders are `${var:...}` or `${env:...}`",
+    "OVERLAY-LIST": "`workspaces`/`except_workspaces` are lists of names",
+    "OVERLAY-MAP": "`overrides` maps workspace names to partial documents",
+    "OVERLAY-UNKNOWN-WORKSPACE": "(warning) overlays name declared workspaces",
+    "PRESET-EXTENDS": "`extends` names a preset or a list of them",
+    "PRESET-UNKNOWN": "`extends` names an existing preset",
+    "PRESET-CYCLE": "presets do not extend each other in a cycle",
+    "SECRET-LITERAL": "(warning) secrets come from `${env:...}`, not from the file",
+    "ROOM-TEMPLATE-UNDECLARED": "(warning) a room's template is declared in the project",
+}

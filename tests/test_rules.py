@@ -1,0 +1,190 @@
+"""One valid and one invalid document for every rule id; never a crash on any input."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from hmsconf.rules import RULES, check_document, check_project_config
+
+T = "Template"
+R = "Room"
+P = "RolePreset"
+
+
+def tpl(**parts):
+    return {"name": "t", "roles": {"host": {}, "guest": {}}, **parts}
+
+
+def role(**fields):
+    return tpl(roles={"host": {}, "guest": fields})
+
+
+LAYER = lambda rid, scale: {"rid": rid, "scaleResolutionDownBy": scale, "maxFramerate": 30}  # noqa: E731
+HLS = lambda *layers, **extra: {"destinations": {"hlsDestinations": {"h": {"name": "h", "layers": list(layers), **extra}}}}  # noqa: E731
+L720, L480 = {"width": 1280, "height": 720, "videoBitrate": 1800}, {"width": 854, "height": 480, "videoBitrate": 900}
+TRANS = lambda **extra: {"destinations": {"transcriptions": {"c": {"name": "c", "role": "host", **extra}}}}  # noqa: E731
+UPLOAD = {"recording": {"upload": {"type": "s3", "location": "b", "credentials": {"key": "${env:K}", "secretKey": "${env:S}"}}}}
+
+# rule id -> (kind, valid document, invalid document)
+CASES = {
+    "UNKNOWN-KEY": (T, role(priority=2), role(prority=2)),
+    "SCHEMA-TYPE": (T, role(maxPeerCount=3), role(maxPeerCount="3")),
+    "SCHEMA-RANGE": (T, role(publishParams={"video": {"width": 1920}}), role(publishParams={"video": {"width": 4000}})),
+    "SCHEMA-ENUM": (T, role(publishParams={"allowed": ["audio"]}), role(publishParams={"allowed": ["smell"]})),
+    "SCHEMA-REQUIRED": (T, tpl(recordings=[{"name": "r", "role": "host"}]), tpl(recordings=[{"name": "r"}])),
+    "ROLE-PRIORITY": (T, role(priority=5), role(priority=6)),
+    "ROLE-MAX-PEER-COUNT": (T, role(maxPeerCount=-1), role(maxPeerCount=-2)),
+    "TEMPLATE-NAME-CHARSET": (T, {"name": "My webinar: v2.1_a-b"}, {"name": "webinar/v2"}),
+    "ROLE-NAME-MISMATCH": (T, tpl(roles={"host": {"name": "host"}}), tpl(roles={"host": {"name": "hots"}})),
+    "DEST-NAME-MISMATCH": (T, HLS(), {"name": "t", "destinations": {"hlsDestinations": {"h": {"name": "x"}}}}),
+    "SIMULCAST-LAYERS": (
+        T,
+        role(publishParams={"simulcast": {"video": {"layers": [LAYER("f", 1.0), LAYER("h", 2.0), LAYER("q", 4.0)]}}}),
+        role(publishParams={"simulcast": {"video": {"layers": [LAYER("f", 1.0), LAYER("f", 0.5)]}}}),
+    ),
+    "HLS-LAYER-SIZE": (T, tpl(**HLS(L720)), tpl(**HLS({"width": 1281, "height": 720}))),
+    "HLS-LAYER-ORDER": (T, tpl(**HLS(L720, L480)), tpl(**HLS(L480, L720))),
+    "HLS-RECORDING-LAYERS-SUBSET": (T, tpl(**HLS(L720, L480, recording={"layers": [L480]})), tpl(**HLS(L720, recording={"layers": [L480]}))),
+    "ZIP-UPLOAD-NEEDS-STORAGE": (T, tpl(settings=UPLOAD, **HLS(recording={"enableZipUpload": True})), tpl(**HLS(recording={"enableZipUpload": True}))),
+    "ROOMSTATE-INTERVAL": (T, tpl(settings={"roomState": {"messageInterval": 15}}), tpl(settings={"roomState": {"messageInterval": 12}})),
+    "RTMP-URLS": (
+        T,
+        tpl(destinations={"rtmpDestinations": {"y": {"name": "y", "rtmpUrls": ["rtmps://a/b"]}}}),
+        tpl(destinations={"rtmpDestinations": {"y": {"name": "y", "rtmpUrls": ["http://a/b"]}}}),
+    ),
+    "RECORDINGS-ONE-CONFIG": (T, tpl(recordings=[{"name": "a", "role": "host"}]), tpl(recordings=[{"name": "a", "role": "host"}, {"name": "b", "role": "host"}])),
+    "RECORDINGS-ROLE-EXISTS": (T, tpl(recordings=[{"name": "a", "role": "host"}]), tpl(recordings=[{"name": "a", "role": "bot"}])),
+    "ROLE-REF-SUBSCRIBE": (T, role(subscribeParams={"subscribeToRoles": ["host"]}), role(subscribeParams={"subscribeToRoles": ["hots"]})),
+    "ROLE-REF-TRANSCRIPTION": (T, tpl(**TRANS(modes=["recorded"])), {**tpl(**TRANS(modes=["recorded"])), "roles": {"guest": {}}}),
+    "ROLE-REF-PLUGIN": (T, tpl(plugins={"whiteboard": {"permissions": {"admin": ["host"]}}}), tpl(plugins={"whiteboard": {"permissions": {"admin": ["teacher"]}}})),
+    "TRANSCRIPTION-TRANSLATION-MODE": (T, tpl(**TRANS(modes=["caption"], translation={"enabled": True})), tpl(**TRANS(modes=["live"], translation={"enabled": True}))),
+    "TRANSCRIPTION-RECORDED-ONLY": (T, tpl(**TRANS(modes=["recorded"], outputModes=["txt"])), tpl(**TRANS(modes=["caption"], outputModes=["txt"]))),
+    "DEPRECATED-BROWSER-RECORDINGS": (T, tpl(destinations={}), tpl(destinations={"browserRecordings": {"b": {"name": "b", "role": "host"}}})),
+    "DEPRECATED-RECORDING-ENABLED": (T, tpl(settings=UPLOAD), tpl(settings={"recording": {"enabled": True}})),
+    "DEPRECATED-SUMMARY-ENABLE": (T, tpl(**TRANS(modes=["recorded"], summary={"enabled": True})), tpl(**TRANS(modes=["recorded"], summary={"enable": True}))),
+    "NO-EFFECT-PLAYLIST-SEGMENTS": (T, tpl(**HLS(playlistType="live", numPlaylistSegments=6)), tpl(**HLS(playlistType="event", numPlaylistSegments=6))),
+    "NO-EFFECT-POLL-READ": (T, role(permissions={"pollWrite": True}), role(permissions={"pollWrite": True, "pollRead": True})),
+    "ROOM-NAME-CHARSET": (R, {"name": "town-hall_1:a.b"}, {"name": "town hall"}),
+    "ROOM-SIZE": (R, {"name": "r", "size": 5000, "large_room": True}, {"name": "r", "size": 5000}),
+    "ROOM-DURATION": (R, {"name": "r", "max_duration_seconds": 120}, {"name": "r", "max_duration_seconds": 60}),
+    "ROOM-REGION": (R, {"name": "r", "region": "eu"}, {"name": "r", "region": "mars"}),
+    "ROOM-TEMPLATE-REF": (R, {"name": "r", "template": "t"}, {"name": "r", "template": "t", "template_id": "a" * 24}),
+    "ROOM-UPLOAD": (R, {"name": "r", "recording_info": {"upload_info": {"type": "s3", "location": "b"}}},
+                    {"name": "r", "recording_info": {"upload_info": {"type": "s3"}}}),
+}
+CONFIG_CASES = {
+    "CONFIG-WORKSPACE": ({"default_workspace": "dev", "workspaces": {"dev": {"file": "x.db"}}},
+                         {"default_workspace": "prod", "workspaces": {"dev": {"file": "x.db", "management_token": "t"}}}),
+}
+API_ONLY = {"ROOM-TEMPLATE-KEY": ({"name": "r", "template_id": "a" * 24}, {"name": "r", "template": "t"})}
+
+
+def test_every_rule_has_cases():
+    assert set(RULES) == set(CASES) | set(CONFIG_CASES) | set(API_ONLY)
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_valid_document_passes_and_invalid_one_is_flagged(rule_id):
+    kind, good, bad = CASES[rule_id]
+    assert rule_id not in {d.rule for d in check_document(kind, copy.deepcopy(good))}
+    flagged = [d for d in check_document(kind, copy.deepcopy(bad)) if d.rule == rule_id]
+    assert flagged, check_document(kind, bad)
+    assert all(d.severity == RULES[rule_id].severity and d.message for d in flagged)
+
+
+@pytest.mark.parametrize("rule_id", sorted(CONFIG_CASES))
+def test_project_config_rules(rule_id):
+    good, bad = CONFIG_CASES[rule_id]
+    assert not check_project_config(good)
+    assert rule_id in {d.rule for d in check_project_config(bad)}
+
+
+def test_api_only_rule():
+    good, bad = API_ONLY["ROOM-TEMPLATE-KEY"]
+    assert not check_document("Room", good, api=True)
+    (d,) = check_document("Room", bad, api=True)
+    assert d.api_message == "Invalid body param: template. Use template_id"
+    assert not check_document("Room", bad)  # in files, `template` is our name reference
+
+
+def test_documented_room_messages():
+    messages = {d.api_message for d in check_document("Room", {"name": "r", "size": 30000, "max_duration_seconds": 50000, "region": "x"}, api=True)}
+    assert messages >= {"Invalid body param: room size greater than 20000",
+                        "Invalid body param: max_duration_seconds greater than 43200 seconds", "Error: region not supported"}
+
+
+def test_messages_speak_the_users_terms():
+    (d,) = check_document(T, role(publishParams={"video": {"width": 4000}}))
+    assert d.message == "role `guest`: publishParams.video.width 4000 is above the maximum 1920"
+    assert d.path == ("roles", "guest", "publishParams", "video", "width")
+
+
+@pytest.mark.parametrize("typo,fix", [("subscribeToRole", "subscribeToRoles"), ("maxpeercount", "maxPeerCount"), ("publishparams", "publishParams")])
+def test_typos_get_suggestions(typo, fix):
+    body = role(**({typo: 1} if typo != "subscribeToRole" else {"subscribeParams": {typo: []}}))
+    (d,) = [d for d in check_document(T, body) if d.rule == "UNKNOWN-KEY"]
+    assert f"did you mean `{fix}`?" in d.message
+
+
+def test_api_response_validates_as_it_is():
+    response = {
+        "id": "6400a1b2c3d4e5f601234567", "_id": "6400a1b2c3d4e5f601234567", "name": "webinar",
+        "customerId": "c", "customer": "c", "createdAt": "2026-01-01T00:00:22.23Z", "updatedAt": "0001-01-01T00:00:00Z",
+        "roles": {"host": {"name": "host", "publishParams": {"allowed": ["audio", "video"], "simulcast": {"video": {"layers": []}, "screen": {}}},
+                           "subscribeParams": {"subscribeToRoles": ["host"], "maxSubsBitRate": 3200},
+                           "permissions": {"browserRecording": True, "rtmpStreaming": True, "hlsStreaming": True}, "priority": 1}},
+        "settings": {"region": "in", "recording": None, "roomState": {"messageInterval": 5, "sendPeerList": False, "enabled": False, "stopRoomStateOnJoin": True}, "retry": {}},
+        "destinations": {"hlsDestinations": {"h": {"name": "h", "role": "__internal_recorder", "layers": [L720]}}},
+    }
+    assert not [d for d in check_document(T, response) if d.is_error]
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([T, R, P]), JSON)
+def test_any_value_gives_diagnostics_not_a_crash(kind, value):
+    for d in check_document(kind, value):
+        assert d.rule in RULES or d.rule == "INTERNAL"
+        assert d.rule != "INTERNAL", d.message
+
+
+KEYS = ["roles", "guest", "publishParams", "video", "width", "permissions", "mute", "settings", "destinations",
+        "hlsDestinations", "layers", "recordings", "role", "plugins", "subscribeParams", "subscribeToRoles", "name"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(KEYS), min_size=1, max_size=4), JSON), max_size=4))
+def test_mutated_valid_templates_never_crash(mutations):
+    from tests.factories import template
+
+    body = template(roles=3)
+    for path, value in mutations:
+        node = body
+        for key in path[:-1]:
+            nxt = node.get(key) if isinstance(node, dict) else None
+            if not isinstance(nxt, dict):
+                nxt = {}
+                if isinstance(node, dict):
+                    node[key] = nxt
+            node = nxt
+        if isinstance(node, dict):
+            node[path[-1]] = value
+    assert all(d.rule != "INTERNAL" for d in check_document(T, body))
+
+
+def test_rules_page_is_current():
+    from pathlib import Path
+
+    from hmsconf.rules import rules_markdown
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
+    assert page.read_text() == rules_markdown(), "regenerate docs/rules.md from hmsconf.rules.rules_markdown()"
