@@ -1,0 +1,114 @@
+"""export: live workspace -> files that plan back to no changes; secrets become placeholders."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hmsconf import engine
+from hmsconf.apply import Applier
+from hmsconf.export import export_workspace, read_for_export, write_files
+from hmsconf.diagnostics import HmsconfError
+from hmsconf.targets import Connection, open_client
+from tests.factories import template
+from tests.helpers import write_project
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+async def apply_project(root: Path, client) -> None:
+    project, name, desired, _ = engine.prepare(str(root), None)
+    live, plan = await engine.plan_with(client, project, name, desired)
+    outcome = await Applier(client, plan, desired, live).run()
+    assert outcome.ok, outcome.failed
+
+
+def export_then_plan(source: Path, tmp_path: Path, monkeypatch, seed=None):
+    """Apply ``source`` to a fresh workspace, export it, plan the export against it."""
+    state = tmp_path / "ws.db"
+    out = tmp_path / "exported"
+
+    async def go():
+        async with open_client(Connection(file=str(state))) as client:
+            if seed:
+                await seed(client)
+            if source is not None:
+                await apply_project(source, client)
+            exported = export_workspace(await read_for_export(client))
+            write_files(exported, out, force=False)
+            for var in exported.placeholders:
+                monkeypatch.setenv(var, "placeholder-value")
+            (out / "hmsconf.yaml").write_text(f"workspaces:\n  local: {{file: {state}}}\n")
+            project, name, desired, _ = engine.prepare(str(out), None)
+            return exported, (await engine.plan_with(client, project, name, desired))[1]
+
+    return asyncio.run(go())
+
+
+@pytest.mark.parametrize("example", ["webinar", "telehealth", "classroom"])
+def test_export_round_trip_of_every_example(example, tmp_path, monkeypatch):
+    source = tmp_path / example
+    shutil.copytree(ROOT / "examples" / example, source, ignore=shutil.ignore_patterns(".hmsconf"))
+    exported, plan = export_then_plan(source, tmp_path, monkeypatch)
+    assert not plan.has_changes, [(c.name, [f.dotted for f in c.fields]) for c in plan.changes if c.is_change]
+    text = "".join(exported.files.values())
+    assert "local-dev-secret" not in text and "local-dev-token" not in text
+
+
+def test_export_round_trip_of_every_destination_type_and_many_roles(tmp_path, monkeypatch):
+    body = template("everything", roles=30)
+    body["destinations"] = {
+        "rtmpDestinations": {"yt": {"name": "yt", "rtmpUrls": ["rtmps://a/b"], "recordingEnabled": True, "width": 1280, "height": 720}},
+        "hlsDestinations": {"h": {"name": "h", "playlistType": "live", "layers": [{"width": 1280, "height": 720, "videoBitrate": 1800}],
+                                  "recording": {"hlsVod": True, "thumbnails": {"enabled": True, "width": 320, "height": 180, "offsets": [5]}}}},
+        "transcriptions": {"c": {"name": "c", "role": "role-0", "modes": ["recorded"], "outputModes": ["txt", "srt"],
+                                 "summary": {"enabled": True, "sections": [{"title": "Agenda", "format": "bullets"}]}}},
+        "browserRecordings": {"b": {"name": "b", "role": "role-1", "autoStart": True}},
+    }
+    body["plugins"] = {"whiteboard": {"permissions": {"admin": ["role-0"], "reader": ["role-2", "role-1"]}}}
+    body["settings"]["recording"] = {"upload": {"type": "s3", "location": "bucket", "credentials": {"key": "AKIAIOSFODNN7EXAMPLE", "secretKey": "canary-secret"}}}
+    recordings = [{"name": "rec", "role": "role-0", "compositeRecording": {"browserComposite": {"autoStart": True, "width": 1280, "height": 720}}}]
+
+    async def seed(client):
+        created = await client.create_template(body)
+        await client.post_recordings(created["id"], recordings)
+        await client.create_room({"name": "lobby", "template_id": created["id"], "size": 30,
+                                  "webhook": {"url": "https://h", "headers": {"X-Token": "canary-header"}}})
+        room = await client.create_room({"name": "old", "template_id": created["id"]})
+        await client.set_room_enabled(room["id"], False)
+
+    exported, plan = export_then_plan(None, tmp_path, monkeypatch, seed=seed)
+    assert not plan.has_changes, [(c.name, [f.dotted for f in c.fields]) for c in plan.changes if c.is_change]
+    text = "".join(exported.files.values())
+    assert "canary" not in text and "AKIAIOSFODNN7EXAMPLE" not in text
+    assert re.search(r"X-Token: \$\{env:LOBBY_WEBHOOK_X_TOKEN\}", text)
+    assert "enabled: false" in exported.files["rooms/old.yaml"]
+    assert "template: everything" in exported.files["rooms/lobby.yaml"]
+    assert "customerId" not in text and "createdAt" not in text
+
+
+def test_export_never_overwrites_without_force(tmp_path):
+    from hmsconf.export import Exported
+
+    exported = Exported(files={"templates/a.yaml": "x"})
+    write_files(exported, tmp_path, force=False)
+    with pytest.raises(HmsconfError, match="--force"):
+        write_files(exported, tmp_path, force=False)
+    write_files(exported, tmp_path, force=True)
+
+
+def test_defaults_are_left_out_unless_asked(tmp_path, monkeypatch):
+    write_project(tmp_path / "src", {"t.yaml": "kind: Template\nname: t\nroles:\n  host: {permissions: {mute: true}}\n"})
+
+    async def go(include):
+        async with open_client(Connection(file=str(tmp_path / f"ws-{include}.db"))) as client:
+            await apply_project(tmp_path / "src", client)
+            return export_workspace(await read_for_export(client), include_defaults=include).files["templates/t.yaml"]
+
+    lean, full = asyncio.run(go(False)), asyncio.run(go(True))
+    assert "bitRate" not in lean and "mute: true" in lean
+    assert "bitRate: 256" in full
