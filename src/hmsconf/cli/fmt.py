@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import click
+
+from hmsconf.cli.common import EXIT_ERROR, EXIT_OK
+
+
+@click.command("fmt")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--check", is_flag=True, help="Write nothing; list files that would change and exit 1 if any.")
+def command(paths: tuple[str, ...], check: bool) -> None:
+    """Rewrite files in one canonical form, keeping comments and blank lines.
+
+    Keys go in the 100ms API's order (kind and name first), indentation is two
+    spaces, quotes and flow lists stay as written.
+
+    \b
+    Examples:
+      hmsconf fmt                    # the project in the current directory
+      hmsconf fmt --check examples/  # in CI or pre-commit
+    """
+    from hmsconf.fmt import format_paths
+
+    result = format_paths(list(paths) or ["."], check)
+    for line in result.errors:
+        click.echo(line, err=True)
+    for name in result.changed:
+        click.echo(name if check else f"formatted {name}")
+    if check and result.changed:
+        click.echo(f"{len(result.changed)} file(s) would be reformatted; run `hmsconf fmt`.", err=True)
+    raise SystemExit(EXIT_ERROR if result.errors or (check and result.changed) else EXIT_OK)

@@ -1,0 +1,170 @@
+"""One canonical form for project files, comments and blank lines kept.
+
+ruamel.yaml's round-trip mode carries comments with the keys they follow, so
+keys can be put in the API's order (taken from the typed model: the order
+the reference lists fields in) without losing what people wrote beside them.
+Quotes and flow style (``allowed: [audio, video]``) are kept as written.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hmsconf.diagnostics import HmsconfError
+from hmsconf.loader import MAX_FILE_BYTES
+
+FRONT = ("kind", "name", "extends", "renamed_from")
+BACK = ("workspaces", "except_workspaces", "overrides")
+
+
+class FormatError(HmsconfError):
+    def __init__(self, file: str, line: int, column: int, reason: str) -> None:
+        super().__init__(f"{file}:{line}:{column}: cannot format: {reason}")
+
+
+def _yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.width = 4096  # never re-wrap long strings
+    return y
+
+
+def _model_for(kind: Any, is_config: bool) -> Any:
+    from hmsconf.model.room import ProjectConfig, Room
+    from hmsconf.model.template import RolePreset, Template
+
+    if is_config:
+        return ProjectConfig
+    return {"Template": Template, "Room": Room, "RolePreset": RolePreset}.get(kind)
+
+
+def _field_order(annotation: Any) -> list[str]:
+    from hmsconf.rules import _inner_model_of
+
+    model = _inner_model_of(annotation)
+    if model is None:
+        return []
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _reorder(node: Any, annotation: Any, front: tuple = FRONT, back: tuple = BACK) -> None:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    from hmsconf.rules import _step
+
+    if isinstance(node, CommentedMap):
+        known = _field_order(annotation)
+        if known:
+            order = [*front, *[k for k in known if k not in front], *back]
+            keys = list(node.keys())
+            rank = {k: i for i, k in enumerate(order)}
+            wanted = sorted(keys, key=lambda k: (rank.get(k, len(order)), keys.index(k)))
+            if wanted != keys:
+                comments = dict(node.ca.items)
+                values = [(k, node[k]) for k in wanted]
+                for key in keys:
+                    del node[key]
+                for key, value in values:
+                    node[key] = value
+                node.ca.items.update(comments)
+        for key, value in node.items():
+            if key == "overrides" and isinstance(value, CommentedMap):
+                for patch in value.values():
+                    _reorder(patch, annotation)
+            else:
+                _reorder(value, _step(annotation, key) if annotation is not None else None)
+    elif isinstance(node, CommentedSeq):
+        for index, item in enumerate(node):
+            _reorder(item, _step(annotation, index) if annotation is not None else None)
+
+
+def format_text(text: str, display: str, is_config: bool = False) -> str:
+    """The canonical form of one file's text; FormatError for YAML that cannot be read."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    y = _yaml()
+    try:
+        documents = list(y.load_all(text))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise FormatError(display, line, column, exc.problem or "invalid YAML") from None
+    except YAMLError as exc:
+        raise FormatError(display, 1, 1, str(exc).splitlines()[0] if str(exc) else "invalid YAML") from None
+    except RecursionError:
+        raise FormatError(display, 1, 1, "nesting too deep to format; flatten the document") from None
+    if not documents or not all(hasattr(d, "items") for d in documents):
+        return text  # not one of our documents (validate says so); leave it as it is
+    for document in documents:
+        kind = document.get("kind") if hasattr(document, "get") else None
+        kind = kind if isinstance(kind, str) else None
+        if is_config:
+            _reorder(document, _model_for(kind, True), (), ())
+        else:
+            _reorder(document, _model_for(kind, False))
+    out = io.StringIO()
+    y.dump_all(documents, out)
+    return out.getvalue()
+
+
+@dataclass
+class FmtResult:
+    changed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _files(paths: list[str]) -> list[Path]:
+    from hmsconf.loader import discover
+
+    projects, problems = discover(paths)
+    if problems:
+        raise HmsconfError(problems[0].message)
+    out: list[Path] = []
+    for project in projects:
+        if project.config is not None:
+            out.append(project.config)
+        out.extend(project.files)
+    return out
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+
+
+def format_paths(paths: list[str], check: bool) -> FmtResult:
+    result = FmtResult()
+    for path in _files(paths):
+        display = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                result.errors.append(f"{display}:1:1: cannot format: larger than {MAX_FILE_BYTES // 1048576} MiB")
+                continue
+            original = path.read_text(encoding="utf-8")
+            formatted = format_text(original, display, is_config=path.name == "hmsconf.yaml")
+        except FormatError as exc:
+            result.errors.append(str(exc))
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            result.errors.append(f"{display}:1:1: cannot format: {getattr(exc, 'strerror', None) or 'not UTF-8 text'}")
+            continue
+        if formatted != original:
+            result.changed.append(display)
+            if not check:
+                _write_atomically(path, formatted)
+    return result
