@@ -519,9 +519,9 @@ def _walk(top: FsPath) -> list[ProjectFiles]:
             if _is_yaml(name) and not (name == PROJECT_FILE and here in roots):
                 owner.files.append(here / name)
     result = list(roots.values())
-    if loose.files or not result:
-        result.insert(0, loose)
-    return result
+    # A folder of projects (like examples/) owns no files of its own: YAML lying
+    # beside the projects (CI configs, say) belongs to none of them.
+    return result or [loose]
 
 
 def _owner(directory: FsPath, roots: dict[FsPath, ProjectFiles]) -> ProjectFiles | None:
