@@ -102,3 +102,35 @@ def test_github_format_annotates(tmp_path):
     (tmp_path / "t.yaml").write_text("kind: Template\nname: t\nroles:\n  guest:\n    priority: 9\n")
     out = hmsconf("validate", str(tmp_path), "--format", "github").stdout
     assert out.startswith("::error file=") and ",line=5,col=5," in out
+
+
+SECRET_TEMPLATE = """\
+kind: Template
+name: t
+settings:
+  recording:
+    upload:
+      type: s3
+      location: bucket
+      credentials:
+        key: AKIAIOSFODNN7EXAMPLE
+        secretKey: {secret}
+"""
+
+
+def test_literal_secrets_are_warned_at_their_line_and_env_ones_are_not(tmp_path):
+    (tmp_path / "t.yaml").write_text(SECRET_TEMPLATE.format(secret="wJalrXUtnFEMI-literal"))
+    report = json.loads(hmsconf("validate", str(tmp_path), "--format", "json").stdout)
+    literal = [(d["line"], d["rule"]) for d in report["diagnostics"]]
+    assert literal == [(9, "SECRET-LITERAL"), (10, "SECRET-LITERAL")]
+    assert "wJalrXUtnFEMI-literal" not in json.dumps(report)
+    env_file = SECRET_TEMPLATE.format(secret="${env:S3_SECRET}").replace("AKIAIOSFODNN7EXAMPLE", "${env:S3_KEY}")
+    (tmp_path / "t.yaml").write_text(env_file)
+    done = hmsconf("validate", str(tmp_path), env={"S3_SECRET": "canary-env-secret", "S3_KEY": "k"})
+    assert done.returncode == 0 and "SECRET-LITERAL" not in done.stdout and "canary" not in done.stdout
+
+
+def test_a_wrongly_typed_secret_is_not_echoed(tmp_path):
+    (tmp_path / "t.yaml").write_text(SECRET_TEMPLATE.format(secret="123456789").replace("AKIAIOSFODNN7EXAMPLE", "${env:K}"))
+    done = hmsconf("validate", str(tmp_path), env={"K": "k"})
+    assert done.returncode == 1 and "123456789" not in done.stdout and "(sensitive)" in done.stdout

@@ -7,6 +7,7 @@ variables can make a document valid in dev and invalid in prod.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from typing import Any, Iterable
@@ -14,7 +15,7 @@ from typing import Any, Iterable
 from hmsconf import rules
 from hmsconf.diagnostics import Diagnostic, HmsconfError, Path, warning
 from hmsconf.project import Project, load_projects
-from hmsconf.resolve import DesiredWorkspace, Resolved, body_of, is_secret_path, resolve
+from hmsconf.resolve import SECRET_PATHS, DesiredWorkspace, Resolved, body_of, resolve
 
 SENSITIVE = "(sensitive)"
 
@@ -33,24 +34,49 @@ def check_resolved(item: Resolved) -> list[Diagnostic]:
     """Rules for one resolved document, placed at file:line:col, secrets masked."""
     body = body_of(item)
     found = rules.check_document(item.kind, body) + literal_secrets(item)
-    return [item.place(_masked(item.kind, body, d)) for d in found]
+    if not found:
+        return []
+    secrets = [str(v) for _, v in secret_values(item.kind, body) if v not in (None, "")]
+    return [item.place(_masked(d, secrets)) for d in found]
+
+
+def secret_values(kind: str, body: Any) -> Iterable[tuple[Path, Any]]:
+    """(path, value) of every value in a secret place (reference §5), found by
+    walking only the few subtrees that can hold one."""
+    for pattern in SECRET_PATHS.get(kind, ()):
+        yield from _follow(body, pattern, ())
+
+
+def _follow(node: Any, pattern: tuple, path: Path) -> Iterable[tuple[Path, Any]]:
+    if not pattern:
+        yield path, node
+        return
+    head, rest = pattern[0], pattern[1:]
+    if not isinstance(node, dict):
+        return
+    keys = list(node) if head == "*" else ([head] if head in node else [])
+    for key in keys:
+        yield from _follow(node[key], rest, path + (key,))
 
 
 def literal_secrets(item: Resolved) -> list[Diagnostic]:
     """SECRET-LITERAL: a secret written into a file instead of read from the environment."""
     out: list[Diagnostic] = []
-    for path, value in _walk(item.data, ()):
-        if not isinstance(value, str) or not value or path in item.from_env:
-            continue
-        if is_secret_path(item.kind, path) or _AWS_KEY.search(value):
-            out.append(
-                warning(
-                    "SECRET-LITERAL",
-                    f"{'.'.join(map(str, path))} holds a secret written in the file; "
-                    f"read it from the environment instead: `${{env:NAME}}`",
-                    path,
-                )
+    flagged: set[Path] = set()
+    for path, value in secret_values(item.kind, item.data):
+        if isinstance(value, str) and value and path not in item.from_env:
+            flagged.add(path)
+    if _AWS_KEY.search(json.dumps(body_of(item), default=str)):
+        flagged.update(p for p, v in _walk(item.data, ()) if isinstance(v, str) and _AWS_KEY.search(v) and p not in item.from_env)
+    for path in sorted(flagged, key=str):
+        out.append(
+            warning(
+                "SECRET-LITERAL",
+                f"{'.'.join(map(str, path))} holds a secret written in the file; "
+                f"read it from the environment instead: `${{env:NAME}}`",
+                path,
             )
+        )
     return out
 
 
@@ -65,14 +91,12 @@ def _walk(value: Any, path: Path) -> Iterable[tuple[Path, Any]]:
         yield path, value
 
 
-def _masked(kind: str, body: Any, diagnostic: Diagnostic) -> Diagnostic:
+def _masked(diagnostic: Diagnostic, secrets: list[str]) -> Diagnostic:
     """Never echo a secret back in a message, even one that is wrongly typed."""
-    secrets = [v for p, v in _walk(body, ()) if is_secret_path(kind, p) and v not in (None, "")]
     message = diagnostic.message
     for secret in secrets:
-        text = str(secret)
-        if text in message:
-            message = message.replace(text, SENSITIVE)
+        if secret in message:
+            message = message.replace(secret, SENSITIVE)
     return replace(diagnostic, message=message) if message != diagnostic.message else diagnostic
 
 

@@ -89,6 +89,8 @@ class Document:
     column: int
     data: Any
     kind: str | None = None
+    # False when the file has no `$`: resolution can skip the substitution walk
+    has_placeholders: bool = True
 
     @property
     def name(self) -> str | None:
@@ -236,11 +238,27 @@ class _Builder:
         return value, size
 
     def build(self, start: Any) -> Any:
+        # The hot loop of every command: event types are compared by identity,
+        # the common cases (plain scalar, new string key) are inlined.
         # A frame: [container, anchor, start_mark, pending_key, pending_key_pos, expanded_size]
+        scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+        map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+        map_end, seq_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+        plain, events, no_key = _plain_scalar, self.events, _NO_KEY
         stack: list[list[Any]] = []
         event = start
         while True:
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            kind = type(event)
+            if kind is scalar_event:
+                if event.tag is None and not event.style and event.implicit[0]:
+                    value = plain(event.value)
+                else:
+                    value = _scalar(event)
+                anchor, mark, size = event.anchor, event.start_mark, 1
+                self.nodes += 1
+                if self.nodes > MAX_NODES:
+                    self._count(0, mark)
+            elif kind is map_start or kind is seq_start:
                 if len(stack) >= MAX_DEPTH:
                     line, col = _pos(event.start_mark)
                     raise _LoadError(
@@ -250,21 +268,17 @@ class _Builder:
                 if tag and tag not in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "!"):
                     line, col = _pos(event.start_mark)
                     raise _LoadError("YAML-TAG", f"unsupported YAML tag `{tag}`; remove it", line, col)
-                container = YMap() if isinstance(event, yaml.MappingStartEvent) else YSeq()
                 self._count(1, event.start_mark)
-                stack.append([container, event.anchor, event.start_mark, _NO_KEY, None, 1])
-                event = next(self.events)
+                stack.append([YMap() if kind is map_start else YSeq(), event.anchor, event.start_mark, no_key, None, 1])
+                event = next(events)
                 continue
-            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            elif kind is map_end or kind is seq_end:
                 value, anchor, mark, _, _, size = stack.pop()
-            elif isinstance(event, yaml.ScalarEvent):
-                value, anchor, mark, size = _scalar(event), event.anchor, event.start_mark, 1
-                self._count(1, mark)
-            elif isinstance(event, yaml.AliasEvent):
+            elif kind is alias_event:
                 (value, size), anchor, mark = self._alias(event), None, event.start_mark
             else:  # pragma: no cover - libyaml never produces anything else inside a document
                 line, col = _pos(event.start_mark)
-                raise _LoadError("YAML-SYNTAX", f"unexpected {type(event).__name__}", line, col)
+                raise _LoadError("YAML-SYNTAX", f"unexpected {kind.__name__}", line, col)
             if anchor:
                 self.anchors[anchor] = (value, size)
             if not stack:
@@ -272,19 +286,24 @@ class _Builder:
             frame = stack[-1]
             frame[5] += size
             parent = frame[0]
-            if isinstance(parent, YSeq):
+            if type(parent) is YSeq:
                 parent.append(value)
-                parent.item_pos.append(_pos(mark))
-            elif frame[3] is _NO_KEY:
+                parent.item_pos.append((mark.line + 1, mark.column + 1))
+            elif frame[3] is no_key:
                 if isinstance(value, (dict, list)):
                     line, col = _pos(mark)
                     raise _LoadError("YAML-KEY", "a mapping key must be a plain value, not a list or mapping", line, col)
                 frame[3] = value
-                frame[4] = _pos(mark)
+                frame[4] = (mark.line + 1, mark.column + 1)
             else:
-                self._add(parent, frame[3], frame[4], value)
-                frame[3] = _NO_KEY
-            event = next(self.events)
+                key = frame[3]
+                if type(key) is str and key != "<<" and key not in parent:
+                    parent[key] = value
+                    parent.key_pos[key] = frame[4]
+                else:
+                    self._add(parent, key, frame[4], value)
+                frame[3] = no_key
+            event = next(events)
 
     def _add(self, parent: YMap, key: Any, key_pos: tuple[int, int], value: Any) -> None:
         if key == "<<" and isinstance(value, (dict, list)):
@@ -379,7 +398,7 @@ def load_text(text: str, display: str) -> LoadedFile:
                     continue
                 start = _pos(first.start_mark)
                 data = _Builder(events).build(first)
-                loaded.documents.append(Document(display, index, start[0], start[1], data))
+                loaded.documents.append(Document(display, index, start[0], start[1], data, has_placeholders="$" in text))
                 index += 1
     except _LoadError as exc:
         loaded.diagnostics.append(error(exc.rule, exc.message).at(display, exc.line, exc.column))

@@ -326,7 +326,8 @@ def resolve(project: Project, workspace: str, environ: dict[str, str] | None = N
             continue
         body = resolver.overlaid(doc)
         from_env: set[Path] = set()
-        body = resolver.substitute(body, doc, (), from_env, body)
+        if doc.has_placeholders or "overrides" in doc.data:
+            body = resolver.substitute(body, doc, (), from_env, body)
         name = body.get("name")
         if not isinstance(name, str) or not name:
             where = ("name",) if "name" in body else ()
