@@ -1,0 +1,120 @@
+"""Secret canaries: unique values in every secret place, then every command in every format,
+error paths included; the canaries appear in no stdout, stderr, saved plan or log."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import write_project
+from tests.test_workflow import KEY, SECRET, server  # noqa: F401  (the emulator fixture)
+
+CANARIES = {
+    "CANARY_S3_KEY": "canary-s3-key-7f3a",
+    "CANARY_S3_SECRET": "canary-s3-secret-91bc",
+    "CANARY_ROOM_KEY": "canary-room-key-22d1",
+    "CANARY_ROOM_SECRET": "canary-room-secret-5e0f",
+    "CANARY_HEADER": "canary-header-value-c4d2",
+}
+PROJECT = {
+    "templates/t.yaml": """
+        kind: Template
+        name: secretive
+        roles:
+          host: {}
+        settings:
+          recording:
+            upload:
+              type: s3
+              location: bucket
+              credentials: {key: "${env:CANARY_S3_KEY}", secretKey: "${env:CANARY_S3_SECRET}"}
+    """,
+    "rooms/r.yaml": """
+        kind: Room
+        name: vault
+        template: secretive
+        recording_info:
+          upload_info:
+            type: s3
+            location: bucket
+            credentials: {key: "${env:CANARY_ROOM_KEY}", secret: "${env:CANARY_ROOM_SECRET}"}
+        webhook:
+          url: https://hooks.example.com/x
+          headers: {X-Token: "${env:CANARY_HEADER}"}
+    """,
+}
+
+
+def hmsconf(args, url=None, cwd=None, extra=None):
+    script = Path(sys.executable).parent / "hmsconf"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "hmsconf"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HMS")}
+    env.update(CANARIES)
+    if url:
+        env.update({"HMSCONF_API_URL": url, "HMS_ACCESS_KEY": KEY, "HMS_SECRET": SECRET})
+    env.update(extra or {})
+    return subprocess.run([*command, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
+
+
+def assert_clean(*texts: str) -> None:
+    for text in texts:
+        for value in (*CANARIES.values(), SECRET):
+            assert value not in text, f"secret {value[:12]}... leaked in:\n{text[:2000]}"
+
+
+def test_no_command_in_any_format_prints_a_secret(tmp_path, server):  # noqa: F811
+    project = write_project(tmp_path / "p", PROJECT)
+    outputs = []
+    for fmt in ("text", "json", "github"):
+        outputs.append(hmsconf(["validate", str(project), "--format", fmt]))
+    for fmt in ("yaml", "json"):
+        outputs.append(hmsconf(["render", str(project), "--format", fmt]))
+    for fmt in ("text", "json", "markdown", "github"):
+        outputs.append(hmsconf(["plan", str(project), "--format", fmt], server))
+    saved = tmp_path / "plan.json"
+    outputs.append(hmsconf(["plan", str(project), "--out", str(saved)], server))
+    outputs.append(hmsconf(["apply", str(saved)], server))
+    outputs.append(hmsconf(["apply", str(project), "--auto-approve", "--refresh-secrets", "--format", "json"], server))
+    outputs.append(hmsconf(["plan", str(project), "--refresh-secrets", "--format", "json"], server))
+    export_dir = tmp_path / "export"
+    outputs.append(hmsconf(["export", "--out", str(export_dir), "--project", str(project)], server))
+    # error paths: a wrong token, an unreachable API, a validation error carrying a secret
+    outputs.append(hmsconf(["plan", str(project)], server, extra={"HMS_SECRET": "not-the-secret-at-all-0000000000"}))
+    outputs.append(hmsconf(["plan", str(project)], "http://127.0.0.1:9/v2"))
+    broken = write_project(tmp_path / "broken", {"t.yaml": PROJECT["templates/t.yaml"].replace("type: s3", "type: s4")})
+    outputs.append(hmsconf(["validate", str(broken)]))
+    for done in outputs:
+        assert "Traceback" not in done.stderr, done.stderr
+        assert_clean(done.stdout, done.stderr)
+    assert_clean(saved.read_text())
+    assert_clean(*(p.read_text() for p in export_dir.rglob("*.yaml")))
+    assert "(sensitive)" in outputs[5].stdout  # the text plan shows where secrets are, masked
+
+
+def test_emulator_never_prints_a_secret_it_was_given(tmp_path):
+    script = Path(sys.executable).parent / "hmsconf"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "hmsconf"]
+    proc = subprocess.Popen([*command, "emulator", "--port", "0", "--secret", "given-secret-canary-0000000000000",
+                             "--access-log", str(tmp_path / "access.log")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = [proc.stdout.readline() for _ in range(4)]
+    proc.terminate()
+    rest, _ = proc.communicate(timeout=10)
+    assert "given-secret-canary" not in "".join(lines) + rest
+    assert any("(as given)" in line for line in lines)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_offline_diff_masks_secrets(tmp_path, fmt):
+    repo = write_project(tmp_path / "repo", PROJECT)
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t", "HOME": str(tmp_path)}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, env={**os.environ, **env}, capture_output=True)
+    room = repo / "rooms" / "r.yaml"
+    room.write_text(room.read_text().replace("hooks.example.com/x", "hooks.example.com/y"))
+    done = hmsconf(["diff", "--base", "HEAD", str(repo), "--format", fmt])
+    assert done.returncode == 0, done.stderr
+    assert_clean(done.stdout, done.stderr)
