@@ -436,8 +436,9 @@ def role_references(t: dict) -> Iterator[Diagnostic]:
     if "roles" not in t:
         return
     roles = list(_roles(t))
+    known = set(roles)
     for rule_id, path, name, who in _role_refs(t):
-        if isinstance(name, str) and name not in roles:
+        if isinstance(name, str) and name not in known:
             yield warning(rule_id, f"{who} `{name}`, which is not a role of this template{_suggest(name, roles)}", path)
 
 
