@@ -49,15 +49,15 @@ class LiveWorkspace:
 
     def __post_init__(self) -> None:
         self._rooms_per_template: Counter | None = None
+        self._templates_by_id: dict[str, LiveTemplate] | None = None
 
     def room(self, name: str) -> LiveRoom | None:
         return self.rooms.get(name.lower())
 
     def template_by_id(self, template_id: str | None) -> LiveTemplate | None:
-        for live in self.templates.values():
-            if live.id == template_id:
-                return live
-        return None
+        if self._templates_by_id is None or len(self._templates_by_id) != len(self.templates):
+            self._templates_by_id = {live.id: live for live in self.templates.values()}
+        return self._templates_by_id.get(template_id) if template_id is not None else None
 
     def rooms_using(self, template_id: str) -> int:
         """Blast radius: live, enabled rooms on this template."""
@@ -75,10 +75,12 @@ def fingerprint(salt: str, *parts: Any) -> str:
 
 
 def _stable(value: Any) -> Any:
+    """Without timestamps, so a write that changed nothing does not make a plan stale.
+    They sit at the top of an object (§2, §6), or of each item of a list (recordings)."""
     if isinstance(value, dict):
-        return {k: _stable(v) for k, v in value.items() if k not in VOLATILE_KEYS}
+        return {k: v for k, v in value.items() if k not in VOLATILE_KEYS}
     if isinstance(value, list):
-        return [_stable(v) for v in value]
+        return [_stable(v) if isinstance(v, dict) else v for v in value]
     return value
 
 

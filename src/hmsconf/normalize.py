@@ -9,10 +9,10 @@ sides, so they are never compared and never carried into a plan.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from hmsconf.model import defaults
+from hmsconf.model.tree import plain
 
 TEMPLATE_PARTS = ("roles", "settings", "destinations", "plugins", "recordings")
 SENSITIVE = "(sensitive)"
@@ -81,7 +81,7 @@ def destinations(body: dict | None) -> dict:
 
 
 def plugins(body: dict | None) -> dict:
-    out = copy.deepcopy(body) if body else {}
+    out = plain(body) if body else {}
     for plugin in out.values():
         perms = plugin.get("permissions") if isinstance(plugin, dict) else None
         if isinstance(perms, dict):
@@ -138,7 +138,7 @@ def room(body: dict, template_name: str | None, fields: tuple[str, ...]) -> dict
         if key == "template":
             out["template"] = template_name
         elif key in filled:
-            out[key] = copy.deepcopy(filled[key])
+            out[key] = plain(filled[key])
     webhook = out.get("webhook")
     if isinstance(webhook, dict):
         headers = webhook.get("headers")

@@ -9,7 +9,6 @@ against a workspace that has moved on.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import secrets
@@ -21,6 +20,7 @@ from hmsconf import normalize
 from hmsconf.diff import FieldChange, align_write_only, diff, list_delta
 from hmsconf.live import LiveRoom, LiveTemplate, LiveWorkspace, room_fingerprint, template_fingerprint
 from hmsconf.model.defaults import MODERATOR_POWERS
+from hmsconf.model.tree import plain
 from hmsconf.resolve import DesiredWorkspace, Resolved, body_of
 
 FORMAT_VERSION = 1
@@ -212,11 +212,9 @@ def plan_template(desired: Resolved, live: LiveTemplate | None, live_ws: LiveWor
         _template_risks(change, {}, want)
         return change
     change.id = live.id
-    change.fingerprint = template_fingerprint(salt, live)
-    change.blast_radius = live_ws.rooms_using(live.id)
     have = normalize.template(live.body, live.recordings, parts)
     renames = _role_renames(body.get("roles") or {}, have.get("roles", {}))
-    compared = copy.deepcopy(have)
+    compared = plain(have) if renames else have
     for new, old in renames.items():
         role = compared["roles"].pop(old)
         role["name"] = new
@@ -232,6 +230,8 @@ def plan_template(desired: Resolved, live: LiveTemplate | None, live_ws: LiveWor
         )
     if not change.fields:
         return None
+    change.fingerprint = template_fingerprint(salt, live)
+    change.blast_radius = live_ws.rooms_using(live.id)
     change.role_changes = _role_change_kinds(change.fields, renames)
     # T4 overwrites everything, and the API never returns storage credentials:
     # a whole update would drop them unless the file declares the settings.
@@ -421,7 +421,6 @@ def plan_room(desired: Resolved, live: LiveRoom | None, live_ws: LiveWorkspace, 
         _room_risks(change, {}, want)
         return change, None
     change.id = live.id
-    change.fingerprint = room_fingerprint(salt, live)
     live_template = live_ws.template_by_id(live.template_id)
     have = normalize.room(live.body, live_template.name if live_template else live.template_id, fields)
     have = align_write_only(want, have)
@@ -432,6 +431,7 @@ def plan_room(desired: Resolved, live: LiveRoom | None, live_ws: LiveWorkspace, 
                 change.fields.append(FieldChange((key,), want[key], want[key], True))
     if not change.fields:
         return None, None
+    change.fingerprint = room_fingerprint(salt, live)
     touched = {f.path[0] for f in change.fields}
     others = touched - {"enabled"}
     if "enabled" in touched and not others:

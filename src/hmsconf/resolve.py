@@ -15,6 +15,7 @@ from typing import Any
 
 from hmsconf.diagnostics import Diagnostic, Path, error, warning
 from hmsconf.loader import Document, YMap, YSeq
+from hmsconf.model.tree import plain
 from hmsconf.project import Project
 
 META_KEYS = ("kind", "workspaces", "except_workspaces", "overrides")
@@ -53,6 +54,7 @@ class Resolved:
     source: Document
     # paths whose value came from ${env:...}, for the literal-secret warning
     from_env: set[Path] = field(default_factory=set)
+    _body: dict | None = field(default=None, repr=False, compare=False)
 
     def place(self, diagnostic: Diagnostic) -> Diagnostic:
         return self.source.place(diagnostic, self.data)
@@ -361,16 +363,12 @@ def resolve(project: Project, workspace: str, environ: dict[str, str] | None = N
 
 
 def body_of(resolved: Resolved) -> dict:
-    """The plain JSON body of a resolved document (no position bookkeeping)."""
-    return _plain(resolved.data)
+    """The plain JSON body of a resolved document (no position bookkeeping).
 
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+    Made once and shared by check, plan and apply: treat it as read-only."""
+    if resolved._body is None:
+        resolved._body = plain(resolved.data)
+    return resolved._body
 
 
 

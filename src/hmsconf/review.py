@@ -80,11 +80,11 @@ def as_live(desired: DesiredWorkspace) -> LiveWorkspace:
     """A desired state dressed as live state: ids are the names."""
     live = LiveWorkspace()
     for name, item in desired.templates.items():
-        body = body_of(item)
+        body = dict(body_of(item))
         recordings = body.pop("recordings", None)
         live.templates[name] = LiveTemplate(f"template:{name}", name, {"id": f"template:{name}", **body}, recordings)
     for name, item in desired.rooms.items():
-        body = body_of(item)
+        body = dict(body_of(item))
         template = body.pop("template", None)
         if template is not None:
             body["template_id"] = f"template:{template}"

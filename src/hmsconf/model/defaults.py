@@ -11,8 +11,9 @@ stay consistent even where the real server might differ.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
+
+from hmsconf.model.tree import plain
 
 # §3.5: all eleven flags. Only the streaming trio defaults to true.
 PERMISSION_DEFAULTS: dict[str, bool] = {
@@ -92,7 +93,7 @@ ROOM_READ_ONLY = (
 def _fill(target: dict, defaults: dict) -> dict:
     for key, value in defaults.items():
         if key not in target or target[key] is None:
-            target[key] = copy.deepcopy(value)
+            target[key] = plain(value)
     return target
 
 
@@ -102,7 +103,7 @@ def fill_role(role: dict | None, name: str) -> dict:
     Permissions keep the wire behaviour of §3.5: flags that were sent, plus the
     three that are always returned. Everything else is filled in.
     """
-    out = copy.deepcopy(role) if role else {}
+    out = plain(role) if role else {}
     out["name"] = name
     pub = out.setdefault("publishParams", {}) or {}
     out["publishParams"] = pub
@@ -125,7 +126,7 @@ def fill_role(role: dict | None, name: str) -> dict:
 
 
 def fill_settings(settings: dict | None) -> dict:
-    out = copy.deepcopy(settings) if settings else {}
+    out = plain(settings) if settings else {}
     out.setdefault("region", SETTINGS_REGION_DEFAULT)
     out.setdefault("recording", None)
     out["roomState"] = _fill(dict(out.get("roomState") or {}), ROOM_STATE_DEFAULTS)
@@ -134,7 +135,7 @@ def fill_settings(settings: dict | None) -> dict:
 
 
 def fill_destinations(destinations: dict | None) -> dict:
-    out = copy.deepcopy(destinations) if destinations else {}
+    out = plain(destinations) if destinations else {}
     for name, hls in (out.get("hlsDestinations") or {}).items():
         hls.setdefault("name", name)
         hls.setdefault("numPlaylistSegments", HLS_NUM_PLAYLIST_SEGMENTS_DEFAULT)
@@ -164,7 +165,7 @@ RECORDING_FALSE_FLAGS = (
 
 def fill_recording(config: dict) -> dict:
     """One recording config with the §3.8 false defaults made explicit."""
-    out = copy.deepcopy(config)
+    out = plain(config)
     for path in RECORDING_FALSE_FLAGS:
         node = out
         for part in path[:-1]:
@@ -177,7 +178,7 @@ def fill_recording(config: dict) -> dict:
 
 
 def fill_room(room: dict) -> dict:
-    out = copy.deepcopy(room)
+    out = plain(room)
     _fill(out, ROOM_DEFAULTS)
     out.setdefault("polls", [])
     return out
