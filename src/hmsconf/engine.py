@@ -30,15 +30,20 @@ class Planned:
 
 def prepare(path: str | None, workspace: str | None) -> tuple[Project, str, DesiredWorkspace, list[Diagnostic]]:
     """Load and check the project for one workspace; raise if it has errors."""
-    from hmsconf.check import unique
-
     project = open_project(path)
     name = project.pick_workspace(workspace)
+    desired, diagnostics = _checked(project, name)
+    return project, name, desired, diagnostics
+
+
+def _checked(project: Project, name: str) -> tuple[DesiredWorkspace, list[Diagnostic]]:
+    from hmsconf.check import unique
+
     desired, found = check_workspace(project, name)
     diagnostics = unique([*project.diagnostics, *found])
     if has_errors(diagnostics):
         raise InvalidConfiguration(diagnostics)
-    return project, name, desired, diagnostics
+    return desired, diagnostics
 
 
 def recordings_managed(desired: DesiredWorkspace) -> list[str]:
@@ -48,6 +53,11 @@ def recordings_managed(desired: DesiredWorkspace) -> list[str]:
 async def plan_with(client: Any, project: Project, name: str, desired: DesiredWorkspace,
                     refresh_secrets: bool = False, salt: str | None = None) -> tuple[LiveWorkspace, Plan]:
     live = await read_live(client, recordings_managed(desired))
+    return live, _make_plan(project, name, desired, live, refresh_secrets, salt)
+
+
+def _make_plan(project: Project, name: str, desired: DesiredWorkspace, live: LiveWorkspace,
+               refresh_secrets: bool, salt: str | None) -> Plan:
     entry = project.workspaces.get(name) if isinstance(project.workspaces.get(name), dict) else {}
     plan, errors = make_plan(
         desired,
@@ -60,7 +70,91 @@ async def plan_with(client: Any, project: Project, name: str, desired: DesiredWo
     if errors:
         raise HmsconfError("cannot plan:\n  " + "\n  ".join(errors))
     plan.project = str(project.root)
-    return live, plan
+    return plan
+
+
+def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
+                   refresh_secrets: bool = False, salt: str | None = None) -> Planned:
+    """prepare + plan_with, with the live workspace read while the files load.
+
+    Reading the lists needs nothing from the files, only the workspace's
+    connection (hmsconf.yaml); so a thread of its own reads them while this
+    one parses and checks the documents, and the plan waits only for what
+    follows from the files (the recordings reads). Problems keep their order:
+    configuration errors first, then connection and API errors.
+    """
+    from hmsconf.project import load_documents
+
+    project = open_project(path, documents=False)
+    name = project.pick_workspace(workspace)
+    reader, deferred = None, None
+    if not has_errors(project.diagnostics):
+        try:
+            reader = _LiveReader(_connection(project, name, api_url))
+        except HmsconfError as exc:
+            deferred = exc
+    try:
+        load_documents(project)
+        desired, diagnostics = _checked(project, name)
+        if deferred is not None or reader is None:  # (no reader: hmsconf.yaml had errors, _checked raised)
+            raise deferred or HmsconfError("internal: the live workspace was not read")
+        live = reader.finish(recordings_managed(desired))
+    finally:
+        if reader is not None:
+            reader.cancel()
+    plan = _make_plan(project, name, desired, live, refresh_secrets, salt)
+    return Planned(project, name, desired, live, plan, diagnostics)
+
+
+class _LiveReader:
+    """``read_live`` on a thread with its own event loop, started early."""
+
+    def __init__(self, connection: Any) -> None:
+        import concurrent.futures
+        import threading
+
+        self._connection = connection
+        self._recordings: concurrent.futures.Future = concurrent.futures.Future()
+        self._result: concurrent.futures.Future = concurrent.futures.Future()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task | None = None
+        self._thread = threading.Thread(target=self._main, name="hmsconf-live-reader", daemon=True)
+        self._thread.start()
+
+    def _main(self) -> None:
+        try:
+            self._result.set_result(asyncio.run(self._read()))
+        except BaseException as exc:  # handed to the main thread, which decides what to say
+            self._result.set_exception(exc)
+
+    async def _read(self) -> LiveWorkspace:
+        from hmsconf.targets import open_client
+
+        self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
+        async with open_client(self._connection) as client:
+            return await read_live(client, asyncio.wrap_future(self._recordings))
+
+    def finish(self, recordings_for: list[str]) -> LiveWorkspace:
+        self._recordings.set_result(recordings_for)
+        return self._result.result()
+
+    def cancel(self) -> None:
+        """Stop a read the caller no longer needs (the files had errors)."""
+        if not self._result.done():
+            self._recordings.cancel()
+            loop, task = self._loop, self._task
+            if loop is not None and task is not None:
+                try:
+                    loop.call_soon_threadsafe(task.cancel)
+                except RuntimeError:  # the loop closed meanwhile
+                    pass
+        self._thread.join(timeout=10)
+
+
+def _connection(project: Project, name: str, api_url: str | None) -> Any:
+    from hmsconf.workspace import connection_for
+
+    return connection_for(project, name, api_url)
 
 
 def open_client_for(project: Project, name: str, api_url: str | None) -> Any:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import inspect
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Awaitable, Iterable
 
 VOLATILE_KEYS = ("createdAt", "updatedAt", "created_at", "updated_at")
 
@@ -92,26 +93,33 @@ def room_fingerprint(salt: str, live: LiveRoom) -> str:
     return fingerprint(salt, live.body)
 
 
-async def read_live(client: Any, recordings_for: Iterable[str] | None = ()) -> LiveWorkspace:
+async def read_live(client: Any, recordings_for: Iterable[str] | None | Awaitable[Iterable[str] | None] = ()) -> LiveWorkspace:
     """Everything the plan compares with, in the fewest round trips.
 
     ``recordings_for``: names of templates whose recordings a document
-    manages; None reads the recordings of every template (export).
+    manages; None reads the recordings of every template (export). It may be
+    an awaitable, for a caller still loading the files: the lists are read
+    meanwhile, the recordings once it resolves.
     """
-    wanted = None if recordings_for is None else set(recordings_for)
+    pending = recordings_for if inspect.isawaitable(recordings_for) else None
+    wanted = None if recordings_for is None or pending is not None else set(recordings_for)
     workspace = LiveWorkspace()
-    recording_reads: list[asyncio.Task] = []
+    recording_reads: list[asyncio.Future] = []
 
     async def read_recordings(live: LiveTemplate) -> None:
         live.recordings = await client.get_recordings(live.id)
+
+    def read_recordings_of(live: LiveTemplate) -> None:
+        if wanted is None or live.name in wanted:
+            recording_reads.append(asyncio.ensure_future(read_recordings(live)))
 
     async def templates() -> None:
         async for page in client.iter_templates():
             for body in page:
                 live = LiveTemplate(body["id"], body.get("name", ""), body)
                 workspace.templates[live.name] = live
-                if wanted is None or live.name in wanted:
-                    recording_reads.append(asyncio.ensure_future(read_recordings(live)))
+                if pending is None:
+                    read_recordings_of(live)
 
     async def rooms() -> None:
         for body in await client.list_rooms(enabled=None):
@@ -119,6 +127,11 @@ async def read_live(client: Any, recordings_for: Iterable[str] | None = ()) -> L
             workspace.rooms[room.name.lower()] = room
 
     await asyncio.gather(templates(), rooms())
+    if pending is not None:
+        names = await pending
+        wanted = None if names is None else set(names)
+        for live in workspace.templates.values():
+            read_recordings_of(live)
     if recording_reads:
         await asyncio.gather(*recording_reads)
     return workspace

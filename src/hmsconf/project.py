@@ -21,6 +21,8 @@ class Project:
     documents: list[Document] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     single_file: bool = False
+    files: ProjectFiles | None = field(default=None, repr=False)
+    documents_loaded: bool = False
 
     @property
     def workspaces(self) -> dict[str, Any]:
@@ -59,7 +61,10 @@ class Project:
         return [d for d in self.documents if d.kind == kind]
 
 
-def load_project(files: ProjectFiles) -> Project:
+def load_project(files: ProjectFiles, documents: bool = True) -> Project:
+    """The project's hmsconf.yaml and, unless ``documents`` is false, every document
+    (``load_documents`` reads them later: plan starts reading the live workspace
+    as soon as it knows which one)."""
     config: dict = {}
     config_doc: Document | None = None
     diagnostics: list[Diagnostic] = []
@@ -84,8 +89,17 @@ def load_project(files: ProjectFiles) -> Project:
                         extra.file, extra.line, extra.column
                     )
                 )
-    project = Project(files.root, config, config_doc, diagnostics=diagnostics, single_file=files.single_file)
-    for path in files.files:
+    project = Project(files.root, config, config_doc, diagnostics=diagnostics, single_file=files.single_file, files=files)
+    if documents:
+        load_documents(project)
+    return project
+
+
+def load_documents(project: Project) -> Project:
+    if project.documents_loaded or project.files is None:
+        return project
+    project.documents_loaded = True
+    for path in project.files.files:
         loaded = load_file(path)
         project.diagnostics.extend(loaded.diagnostics)
         for doc in loaded.documents:
@@ -108,7 +122,7 @@ def load_projects(paths: list[str]) -> tuple[list[Project], list[Diagnostic]]:
     return [load_project(files) for files in found], problems
 
 
-def open_project(path: str | None) -> Project:
+def open_project(path: str | None, documents: bool = True) -> Project:
     """The one project a workspace command works on (plan, apply, export, ...)."""
     target = FsPath(path or ".")
     if not target.exists():
@@ -120,4 +134,4 @@ def open_project(path: str | None) -> Project:
         raise HmsconfError(
             f"{target} holds several projects ({names}); name one of them, e.g. `hmsconf plan {rooted[0].root}`"
         )
-    return load_project(found[0])
+    return load_project(found[0], documents)

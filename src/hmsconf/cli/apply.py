@@ -67,16 +67,11 @@ def command(target, workspace, api_url, auto_approve, allow_destroy, force, refr
     if saved is None and not auto_approve and not sys.stdin.isatty():
         raise HmsconfError("no terminal to confirm on: review with `hmsconf plan`, then run apply with --auto-approve")
 
-    project, name, desired, diagnostics = engine.prepare(project_path, workspace)
-    echo_warnings(diagnostics)
+    planned = engine.plan_workspace(project_path, workspace, api_url, refresh_secrets, salt=saved.salt if saved else None)
+    echo_warnings(planned.diagnostics)
+    project, name, desired, live, plan = planned.project, planned.workspace, planned.desired, planned.live, planned.plan
     safety = Safety.from_config(project.config, allow_destroy, force)
     color = use_color(no_color)
-
-    async def planned(salt=None):
-        async with engine.open_client_for(project, name, api_url) as client:
-            return await engine.plan_with(client, project, name, desired, refresh_secrets, salt=salt)
-
-    live, plan = engine.run(planned(saved.salt if saved else None))
     if saved is not None:
         check_fresh(saved, plan)
     if output_format == "text":

@@ -30,14 +30,9 @@ def command(path, workspace, api_url, output_format, out, detailed_exitcode, ref
     from hmsconf.cli.common import append_step_summary, echo_warnings
     from hmsconf.render.plan import FORMATS, render_markdown_limited
 
-    project, name, desired, diagnostics = engine.prepare(path, workspace)
-    echo_warnings(diagnostics)
-
-    async def compute():
-        async with engine.open_client_for(project, name, api_url) as client:
-            return await engine.plan_with(client, project, name, desired, refresh_secrets)
-
-    _, plan = engine.run(compute())
+    planned = engine.plan_workspace(path, workspace, api_url, refresh_secrets)
+    echo_warnings(planned.diagnostics)
+    plan = planned.plan
     click.echo(FORMATS[output_format](plan, use_color(no_color)), nl=False)
     if out:
         from hmsconf.cli.common import write_plan
