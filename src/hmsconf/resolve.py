@@ -15,7 +15,6 @@ from typing import Any
 
 from hmsconf.diagnostics import Diagnostic, Path, error, warning
 from hmsconf.loader import Document, YMap, YSeq
-from hmsconf.model.tree import plain
 from hmsconf.project import Project
 
 META_KEYS = ("kind", "workspaces", "except_workspaces", "overrides")
@@ -54,7 +53,6 @@ class Resolved:
     source: Document
     # paths whose value came from ${env:...}, for the literal-secret warning
     from_env: set[Path] = field(default_factory=set)
-    _body: dict | None = field(default=None, repr=False, compare=False)
 
     def place(self, diagnostic: Diagnostic) -> Diagnostic:
         return self.source.place(diagnostic, self.data)
@@ -363,12 +361,10 @@ def resolve(project: Project, workspace: str, environ: dict[str, str] | None = N
 
 
 def body_of(resolved: Resolved) -> dict:
-    """The plain JSON body of a resolved document (no position bookkeeping).
-
-    Made once and shared by check, plan and apply: treat it as read-only."""
-    if resolved._body is None:
-        resolved._body = plain(resolved.data)
-    return resolved._body
+    """The JSON body of a resolved document, shared by check, plan and apply:
+    read-only. It is the loaded tree itself (YMap/YSeq are dict/list with
+    positions on the side); a copy of 1,000 templates would cost 40 MB."""
+    return resolved.data
 
 
 
