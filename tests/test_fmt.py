@@ -97,3 +97,9 @@ def test_property_idempotent_data_preserving_and_comments_kept(case):
     assert yaml.safe_load(once) == data
     for comment in ("# note", "# another: with colon"):
         assert text.count(comment) == once.count(comment)
+
+
+def test_an_alias_bomb_is_refused_not_expanded():
+    levels = "\n".join(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, 10))
+    with pytest.raises(FormatError, match="alias bomb"):
+        format_text("l0: &l0 [lol]\n" + levels + "\nkind: Template\nname: x\n", "bomb.yaml")

@@ -90,6 +90,13 @@ def format_text(text: str, display: str, is_config: bool = False) -> str:
     """The canonical form of one file's text; FormatError for YAML that cannot be read."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    from hmsconf.loader import load_text
+
+    # Our loader first: it has the limits (alias bombs, depth, size) that
+    # ruamel.yaml lacks, and fmt refuses exactly the YAML that validate refuses.
+    broken = next((d for d in load_text(text, display).diagnostics if d.is_error), None)
+    if broken is not None:
+        raise FormatError(display, broken.line or 1, broken.column or 1, broken.message)
     y = _yaml()
     try:
         documents = list(y.load_all(text))
