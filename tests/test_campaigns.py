@@ -97,3 +97,104 @@ def test_stale_saved_plans_are_always_refused(tmp_path):
             print(applied.returncode, applied.stdout[-1000:], applied.stderr[-1000:])
         assert run(["apply", "--auto-approve", "--force"], project).returncode == 0  # converge for the next round
     assert refused == rounds
+
+
+# --- faults: 20 templates and 50 rooms applied through 30 % failing requests -----------------
+
+
+@pytest.mark.campaign
+@pytest.mark.parametrize("seed", range(2 * SCALE))  # HMSCONF_CAMPAIGN_SCALE=50: 100 seeds
+def test_faulty_api_apply_converges_with_no_duplicate_and_no_lost_field(tmp_path, faulty_emulator, seed):
+    import asyncio
+
+    from tests.test_apply import fresh_plan, plan_and_apply
+
+    emulator = faulty_emulator(0.3, seed=seed)
+    big_project(tmp_path / "p")
+
+    async def go():
+        for _ in range(1, 30):
+            async with emulator.client(retry_seconds=3, retry_attempts=4) as client:
+                try:
+                    _, outcome = await plan_and_apply(tmp_path / "p", client)
+                except Exception as exc:  # a run may end in a clear error; the next one goes on
+                    assert "Traceback" not in str(exc) and str(exc)
+                    continue
+                if outcome.ok:
+                    break
+        emulator.faults.rate = 0
+        async with emulator.client() as client:
+            return await fresh_plan(tmp_path / "p", client), await client.list_templates(), await client.list_rooms(enabled=None)
+
+    plan, templates, rooms = asyncio.run(go())
+    assert not [c for c in plan.changes if c.is_change]
+    assert sorted(t["name"] for t in templates) == [f"t{i:02d}" for i in range(20)]  # no duplicates, none missing
+    assert sorted(r["name"] for r in rooms) == [f"room-{i:02d}" for i in range(50)]
+    assert sum(emulator.faults.injected.values()) > 0
+
+
+# --- the emulator under load: 20 clients, mixed reads and writes ---------------------------------
+
+
+@pytest.mark.campaign
+def test_emulator_under_load_loses_no_write_and_serves_no_5xx(tmp_path):
+    import asyncio
+
+    from hmsconf.emulator.store import Store
+    from tests.conftest import start_emulator
+
+    seconds = 4 * SCALE  # HMSCONF_CAMPAIGN_SCALE=15: 60 s
+    log = tmp_path / "access.log"
+    running, server, thread = start_emulator(Store(tmp_path / "state.db"), access_log=str(log))
+    last_written: dict[tuple[str, str], int] = {}  # (kind, name) -> the last value its one writer wrote
+
+    async def worker(number: int, client) -> int:
+        rng = random.Random(number)
+        operations = 0
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            own = rng.randrange(3)  # each worker writes only its own three templates and rooms
+            template, room = f"w{number}-t{own}", f"w{number}-room-{own}"
+            value = rng.randint(1, 5000)
+            action = rng.random()
+            if action < 0.3:
+                await client.create_template({"name": template, "roles": {"host": {"maxPeerCount": value}}})
+                last_written[("Template", template)] = value
+            elif action < 0.5:
+                await client.create_room({"name": room, "size": value % 2500})
+                last_written[("Room", room)] = value % 2500
+            elif action < 0.8:
+                await client.list_templates()
+            else:
+                await client.list_rooms(enabled=True)
+            operations += 1
+        return operations
+
+    async def load() -> tuple[int, list, list]:
+        clients = [running.client() for _ in range(20)]
+        try:
+            counts = await asyncio.gather(*(worker(i, c) for i, c in enumerate(clients)))
+            return sum(counts), await clients[0].list_templates(), await clients[0].list_rooms(enabled=None)
+        finally:
+            for client in clients:
+                await client.aclose()
+
+    try:
+        operations, templates, rooms = asyncio.run(load())
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    statuses = [int(line.split()[2]) for line in log.read_text().splitlines()]
+    assert statuses and not [s for s in statuses if s >= 500]
+    by_name = {t["name"]: t for t in templates}
+    rooms_by_name = {r["name"]: r for r in rooms}
+    for (kind, name), value in last_written.items():
+        if kind == "Template":
+            assert by_name[name]["roles"]["host"]["maxPeerCount"] == value, name
+        else:
+            assert rooms_by_name[name]["size"] == value, name
+    assert len(by_name) == len(templates) and len(rooms_by_name) == len(rooms)  # no duplicates
+    assert running.store.integrity_ok()
+    running.store.close()
+    print(f"\n{operations} operations by 20 clients in {seconds} s ({operations / seconds:.0f}/s), "
+          f"{len(statuses)} HTTP requests, 0 server errors, {len(last_written)} objects checked")
