@@ -31,6 +31,7 @@ from hmsconf.cli.common import run
 
 ROOT = Path(__file__).resolve().parents[1]
 SCALE = int(os.environ.get("HMSCONF_CAMPAIGN_SCALE", "1"))
+pytestmark = pytest.mark.campaign
 EXAMPLES = sorted((ROOT / "examples").glob("*/*/*.yaml"))
 SLOWEST: list[float] = [0.0]
 OUTCOMES: Counter = Counter()  # (command, exit code) -> runs
