@@ -147,6 +147,7 @@ def test_emulator_under_load_loses_no_write_and_serves_no_5xx(tmp_path):
     log = tmp_path / "access.log"
     running, server, thread = start_emulator(Store(tmp_path / "state.db"), access_log=str(log))
     last_written: dict[tuple[str, str], int] = {}  # (kind, name) -> the last value its one writer wrote
+    shared_id: list[str] = []
 
     async def worker(number: int, client) -> int:
         rng = random.Random(number)
@@ -161,7 +162,7 @@ def test_emulator_under_load_loses_no_write_and_serves_no_5xx(tmp_path):
                 await client.create_template({"name": template, "roles": {"host": {"maxPeerCount": value}}})
                 last_written[("Template", template)] = value
             elif action < 0.5:
-                await client.create_room({"name": room, "size": value % 2500})
+                await client.create_room({"name": room, "size": value % 2500, "template_id": shared_id[0]})
                 last_written[("Room", room)] = value % 2500
             elif action < 0.8:
                 await client.list_templates()
@@ -172,6 +173,8 @@ def test_emulator_under_load_loses_no_write_and_serves_no_5xx(tmp_path):
 
     async def load() -> tuple[int, list, list]:
         clients = [running.client() for _ in range(20)]
+        # a room needs a template (the workspace's default one): made before the load starts
+        shared_id.append((await clients[0].create_template({"name": "shared", "roles": {"host": {}}}))["id"])
         try:
             counts = await asyncio.gather(*(worker(i, c) for i, c in enumerate(clients)))
             return sum(counts), await clients[0].list_templates(), await clients[0].list_rooms(enabled=None)

@@ -373,6 +373,8 @@ def _friendly_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str
     mark = exc.problem_mark
     if mark is not None and "\t" in text[max(0, mark.index - mark.column) : mark.index + 1]:
         return "YAML-TAB", "a tab character is used for indentation; YAML needs spaces"
+    if "maximum nesting depth" in problem:  # newer libyaml stops deep nesting itself (PyYAML >= 6.0.4)
+        return "YAML-TOO-DEEP", f"nesting deeper than {MAX_DEPTH} levels; flatten the document"
     context = f" {exc.context}" if exc.context else ""
     return "YAML-SYNTAX", f"invalid YAML: {problem}{context}"
 
