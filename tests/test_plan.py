@@ -200,3 +200,13 @@ def test_plan_round_trips_through_json(tmp_path):
     plan = plan_for(tmp_path, {"t.yaml": "kind: Template\nname: a\nroles:\n  h: {priority: 2}\n"}, live)
     again = Plan.from_json(plan.to_json())
     assert again.to_json() == plan.to_json()
+
+
+def test_a_role_field_sent_as_null_plans_like_one_left_out(tmp_path):
+    # found by the bad-input campaign: `allowed: null` made the risk notes raise
+    files = {"t.yaml": "kind: Template\nname: t\nroles:\n  host:\n    publishParams: {allowed: null}\n    priority: null\n"}
+    plan = plan_for(tmp_path, files, LiveWorkspace())
+    (change,) = plan.changes
+    assert change.action == "create"
+    live = LiveWorkspace(templates={"t": live_template("t", {"roles": {"host": {}}})})
+    assert plan_for(tmp_path / "again", files, live).changes == []

@@ -91,6 +91,9 @@ ROOM_READ_ONLY = (
 
 
 def _fill(target: dict, defaults: dict) -> dict:
+    # A key sent as null gets the default, as if left out: the reference does not
+    # say what the server does with null (§3); treating both alike keeps a file
+    # with `allowed: null` planning the same as one without the key.
     for key, value in defaults.items():
         if key not in target or target[key] is None:
             target[key] = plain(value)
@@ -107,21 +110,18 @@ def fill_role(role: dict | None, name: str) -> dict:
     out["name"] = name
     pub = out.setdefault("publishParams", {}) or {}
     out["publishParams"] = pub
-    pub.setdefault("allowed", list(ALLOWED_DEFAULT))
+    _fill(pub, {"allowed": ALLOWED_DEFAULT})
     for key, defaults in (("audio", AUDIO_DEFAULTS), ("video", VIDEO_DEFAULTS), ("screen", SCREEN_DEFAULTS)):
         pub[key] = _fill(dict(pub.get(key) or {}), defaults)
     sub = out.get("subscribeParams") or {}
     out["subscribeParams"] = sub
-    sub.setdefault("subscribeToRoles", [])
-    sub.setdefault("maxSubsBitRate", MAX_SUBS_BITRATE_DEFAULT)
+    _fill(sub, {"subscribeToRoles": [], "maxSubsBitRate": MAX_SUBS_BITRATE_DEFAULT})
     if sub.get("subscribeDegradation"):
         sub["subscribeDegradation"] = _fill(dict(sub["subscribeDegradation"]), SUBSCRIBE_DEGRADATION_DEFAULTS)
     perms = dict(out.get("permissions") or {})
-    for flag in ALWAYS_RETURNED_PERMISSIONS:
-        perms.setdefault(flag, PERMISSION_DEFAULTS[flag])
+    _fill(perms, {flag: PERMISSION_DEFAULTS[flag] for flag in ALWAYS_RETURNED_PERMISSIONS})
     out["permissions"] = perms
-    out.setdefault("priority", PRIORITY_DEFAULT)
-    out.setdefault("maxPeerCount", MAX_PEER_COUNT_DEFAULT)
+    _fill(out, {"priority": PRIORITY_DEFAULT, "maxPeerCount": MAX_PEER_COUNT_DEFAULT})
     return out
 
 
