@@ -17,6 +17,7 @@ quietly turning into ``true``.
 from __future__ import annotations
 
 import math
+from array import array
 from functools import lru_cache
 import os
 import re
@@ -40,6 +41,105 @@ except AttributeError:  # pragma: no cover
     _Parser = yaml.SafeLoader
 
 
+# A position packed in one integer: line << 24 | column (a 10 MiB file has fewer columns).
+_COLUMN_BITS = 24
+_COLUMN_MASK = (1 << _COLUMN_BITS) - 1
+_MISSING = object()
+_REMOVED = object()
+
+
+def _unpack(packed: int) -> tuple[int, int]:
+    return (packed >> _COLUMN_BITS, packed & _COLUMN_MASK)
+
+
+class KeyPositions:
+    """The (line, column) of each key of one mapping, read like a dict.
+
+    Positions are most of a loaded tree's memory: as a dict of tuples they
+    cost about 100 bytes a key, here 16 (the key in a tuple, the position
+    packed in an array, both in load order). Positions set later (merge keys,
+    overlays, presets; a third item may name another file) go to a small dict.
+    """
+
+    __slots__ = ("_keys", "_packed", "_set")
+
+    def __init__(self) -> None:
+        self._keys: list | tuple = []
+        self._packed: list | array = []
+        self._set: dict | None = None
+
+    def _seal(self) -> None:
+        self._keys, self._packed = tuple(self._keys), array("Q", self._packed)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if self._set is not None and key in self._set:
+            value = self._set[key]
+            return default if value is _REMOVED else value
+        try:
+            return _unpack(self._packed[self._keys.index(key)])
+        except ValueError:
+            return default
+
+    def __getitem__(self, key: Any) -> Any:
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            raise KeyError(key)
+        return value
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if self._set is None:
+            self._set = {}
+        self._set[key] = value
+
+    def __contains__(self, key: Any) -> bool:
+        return self.get(key, _MISSING) is not _MISSING
+
+    def pop(self, key: Any, default: Any = None) -> Any:
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            return default
+        self[key] = _REMOVED
+        return value
+
+    def keys(self) -> list:
+        changed = self._set or {}
+        out = [k for k in self._keys if changed.get(k) is not _REMOVED]
+        if changed:
+            loaded = set(self._keys)
+            out += [k for k, v in changed.items() if k not in loaded and v is not _REMOVED]
+        return out
+
+    def items(self) -> list[tuple[Any, Any]]:
+        return [(key, self[key]) for key in self.keys()]
+
+    def __iter__(self) -> Iterator:
+        return iter(self.keys())
+
+    def __len__(self) -> int:
+        return len(self.keys())
+
+
+class ItemPositions:
+    """The (line, column) of each item of one sequence, read like a list; packed as above."""
+
+    __slots__ = ("_packed",)
+
+    def __init__(self) -> None:
+        self._packed: list | array = []
+
+    def _seal(self) -> None:
+        self._packed = array("Q", self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    def __getitem__(self, index: int) -> tuple[int, int]:
+        return _unpack(self._packed[index])
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return (_unpack(p) for p in self._packed)
+
+
 class YMap(dict):
     """A mapping that knows the (line, column) of each of its keys (1-based)."""
 
@@ -47,7 +147,7 @@ class YMap(dict):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.key_pos: dict[Any, tuple[int, int]] = {}
+        self.key_pos: Any = KeyPositions()  # or a dict of the same shape
 
     def __deepcopy__(self, memo: dict) -> "YMap":
         import copy
@@ -67,7 +167,7 @@ class YSeq(list):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self.item_pos: list[tuple[int, int]] = []
+        self.item_pos: Any = ItemPositions()  # or a list of tuples
 
     def __deepcopy__(self, memo: dict) -> "YSeq":
         import copy
@@ -274,6 +374,7 @@ class _Builder:
                 continue
             elif kind is map_end or kind is seq_end:
                 value, anchor, mark, _, _, size = stack.pop()
+                (value.key_pos if kind is map_end else value.item_pos)._seal()
             elif kind is alias_event:
                 (value, size), anchor, mark = self._alias(event), None, event.start_mark
             else:  # pragma: no cover - libyaml never produces anything else inside a document
@@ -288,20 +389,22 @@ class _Builder:
             parent = frame[0]
             if type(parent) is YSeq:
                 parent.append(value)
-                parent.item_pos.append((mark.line + 1, mark.column + 1))
+                parent.item_pos._packed.append((mark.line + 1) << _COLUMN_BITS | (mark.column + 1))
             elif frame[3] is no_key:
                 if isinstance(value, (dict, list)):
                     line, col = _pos(mark)
                     raise _LoadError("YAML-KEY", "a mapping key must be a plain value, not a list or mapping", line, col)
                 frame[3] = value
-                frame[4] = (mark.line + 1, mark.column + 1)
+                frame[4] = (mark.line + 1) << _COLUMN_BITS | (mark.column + 1)
             else:
                 key = frame[3]
                 if type(key) is str and key != "<<" and key not in parent:
                     parent[key] = value
-                    parent.key_pos[key] = frame[4]
+                    positions = parent.key_pos
+                    positions._keys.append(key)
+                    positions._packed.append(frame[4])
                 else:
-                    self._add(parent, key, frame[4], value)
+                    self._add(parent, key, _unpack(frame[4]), value)
                 frame[3] = no_key
             event = next(events)
 
