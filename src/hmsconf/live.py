@@ -25,8 +25,10 @@ class LiveTemplate:
     """One live template. Its body is held as compressed JSON and decoded on use.
 
     A plan holds every live template while the files load; as Python dicts a
-    20-role template takes about 110 KB, packed about 2 KB (5,000 templates:
-    550 MB against 10 MB). The plan decodes each body once, to normalise it.
+    20-role template takes about 110 KB, packed about 1.2 KB (5,000 templates:
+    550 MB against 6 MB). The plan decodes each body once, to normalise it;
+    packing runs on the live reader's thread while the files load, so the plan
+    is no slower (`benchmarks/bench_plan.py`).
     """
 
     __slots__ = ("id", "name", "recordings", "_packed")
