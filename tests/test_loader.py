@@ -21,6 +21,19 @@ def test_positions_of_keys_and_items_are_one_based():
     assert locate(doc.data, ("roles", "guest", "nope", "deeper")) == (3, 3)
 
 
+def test_packed_positions_read_like_a_list_and_a_dict():
+    doc = load_text("a: [x, y, z]\nb: {c: 1}\nd: {c: 2}\n", "t.yaml").documents[0]
+    items = doc.data["a"].item_pos
+    assert len(items) == 3 and list(items) == [(1, 5), (1, 8), (1, 11)]
+    assert items[-1] == (1, 11)
+    with pytest.raises(IndexError):
+        items[3]
+    assert dict(doc.data.key_pos) == {"a": (1, 1), "b": (2, 1), "d": (3, 1)}
+    # mappings of the same shape share their keys, not their positions
+    assert doc.data["b"].key_pos["c"] == (2, 5) and doc.data["d"].key_pos["c"] == (3, 5)
+    assert doc.data["b"].key_pos._keys is doc.data["d"].key_pos._keys
+
+
 def test_values_match_pyyaml_for_ordinary_documents():
     text = "a: 1\nb: [1.5, true, null, 'x']\nc: {d: -3, e: 0x10}\n"
     assert load_text(text, "f").documents[0].data == {"a": 1, "b": [1.5, True, None, "x"], "c": {"d": -3, "e": 16}}

@@ -21,6 +21,7 @@ from array import array
 from functools import lru_cache
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any, Iterable, Iterator
@@ -52,6 +53,24 @@ def _unpack(packed: int) -> tuple[int, int]:
     return (packed >> _COLUMN_BITS, packed & _COLUMN_MASK)
 
 
+def _sealed(packed: list[int]) -> bytes:
+    # bytes, not array: a 33-byte header instead of 64, on every mapping and list
+    return array("Q", packed).tobytes()
+
+
+def _packed_at(packed: list[int] | bytes, index: int) -> int:
+    if type(packed) is list:  # not sealed yet, or built after loading
+        return packed[index]
+    if index < 0:
+        index += len(packed) // 8
+    if not 0 <= index < len(packed) // 8:
+        raise IndexError(index)
+    return int.from_bytes(packed[index * 8 : index * 8 + 8], _BYTE_ORDER)
+
+
+_BYTE_ORDER = sys.byteorder  # array("Q").tobytes() writes the machine's order
+
+
 class KeyPositions:
     """The (line, column) of each key of one mapping, read like a dict.
 
@@ -65,21 +84,21 @@ class KeyPositions:
 
     def __init__(self) -> None:
         self._keys: list | tuple = []
-        self._packed: list | array = []
+        self._packed: list | bytes = []
         self._set: dict | None = None
 
     def _seal(self, key_tuples: dict) -> None:
         # Mappings of the same shape (every role's `permissions`, `audio`, ...)
         # share one keys tuple: about an eighth of a loaded file.
         keys = tuple(self._keys)
-        self._keys, self._packed = key_tuples.setdefault(keys, keys), array("Q", self._packed)
+        self._keys, self._packed = key_tuples.setdefault(keys, keys), _sealed(self._packed)
 
     def get(self, key: Any, default: Any = None) -> Any:
         if self._set is not None and key in self._set:
             value = self._set[key]
             return default if value is _REMOVED else value
         try:
-            return _unpack(self._packed[self._keys.index(key)])
+            return _unpack(_packed_at(self._packed, self._keys.index(key)))
         except ValueError:
             return default
 
@@ -128,19 +147,20 @@ class ItemPositions:
     __slots__ = ("_packed",)
 
     def __init__(self) -> None:
-        self._packed: list | array = []
+        self._packed: list | bytes = []
 
     def _seal(self) -> None:
-        self._packed = array("Q", self._packed)
+        self._packed = _sealed(self._packed)
 
     def __len__(self) -> int:
-        return len(self._packed)
+        packed = self._packed
+        return len(packed) if type(packed) is list else len(packed) // 8
 
     def __getitem__(self, index: int) -> tuple[int, int]:
-        return _unpack(self._packed[index])
+        return _unpack(_packed_at(self._packed, index))
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
-        return (_unpack(p) for p in self._packed)
+        return (self[i] for i in range(len(self)))
 
 
 class YMap(dict):
