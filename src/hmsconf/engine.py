@@ -159,9 +159,8 @@ def _connection(project: Project, name: str, api_url: str | None) -> Any:
 
 def open_client_for(project: Project, name: str, api_url: str | None) -> Any:
     from hmsconf.targets import open_client
-    from hmsconf.workspace import connection_for
 
-    return open_client(connection_for(project, name, api_url))
+    return open_client(_connection(project, name, api_url))
 
 
 def run(coro: Any) -> Any:

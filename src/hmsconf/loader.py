@@ -21,7 +21,6 @@ from array import array
 from functools import lru_cache
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any, Iterable, Iterator
@@ -58,26 +57,20 @@ def _sealed(packed: list[int]) -> bytes:
     return array("Q", packed).tobytes()
 
 
-def _packed_at(packed: list[int] | bytes, index: int) -> int:
-    if type(packed) is list:  # not sealed yet, or built after loading
-        return packed[index]
-    if index < 0:
-        index += len(packed) // 8
-    if not 0 <= index < len(packed) // 8:
-        raise IndexError(index)
-    return int.from_bytes(packed[index * 8 : index * 8 + 8], _BYTE_ORDER)
-
-
-_BYTE_ORDER = sys.byteorder  # array("Q").tobytes() writes the machine's order
+def _packed_view(packed: list[int] | bytes) -> Any:
+    """The positions as a sequence of ints: a list until sealed (or when built
+    after loading), then a view of the bytes."""
+    return packed if type(packed) is list else memoryview(packed).cast("Q")
 
 
 class KeyPositions:
     """The (line, column) of each key of one mapping, read like a dict.
 
-    Positions are most of a loaded tree's memory: as a dict of tuples they
-    cost about 100 bytes a key, here 16 (the key in a tuple, the position
-    packed in an array, both in load order). Positions set later (merge keys,
-    overlays, presets; a third item may name another file) go to a small dict.
+    As a dict of tuples positions cost about 100 bytes a key, half of a loaded
+    tree; here 8 (one integer in a bytes string, in load order) plus a keys
+    tuple that mappings of the same shape share. Positions set later (merge
+    keys, overlays, presets; a third item may name another file) go to a
+    small dict.
     """
 
     __slots__ = ("_keys", "_packed", "_set")
@@ -98,7 +91,7 @@ class KeyPositions:
             value = self._set[key]
             return default if value is _REMOVED else value
         try:
-            return _unpack(_packed_at(self._packed, self._keys.index(key)))
+            return _unpack(_packed_view(self._packed)[self._keys.index(key)])
         except ValueError:
             return default
 
@@ -153,14 +146,13 @@ class ItemPositions:
         self._packed = _sealed(self._packed)
 
     def __len__(self) -> int:
-        packed = self._packed
-        return len(packed) if type(packed) is list else len(packed) // 8
+        return len(_packed_view(self._packed))
 
     def __getitem__(self, index: int) -> tuple[int, int]:
-        return _unpack(_packed_at(self._packed, index))
+        return _unpack(_packed_view(self._packed)[index])
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
-        return (self[i] for i in range(len(self)))
+        return (_unpack(p) for p in _packed_view(self._packed))
 
 
 class YMap(dict):
