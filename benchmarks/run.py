@@ -1,4 +1,4 @@
-"""Every benchmark, one table: `python benchmarks/run.py` (about 15 minutes here;
+"""Every benchmark, one table: `python benchmarks/run.py` (about 17 minutes here;
 check-jsonschema on 1,000 files takes most of it). `--quick` runs each at a
 tenth of its size to check that they all still work.
 
