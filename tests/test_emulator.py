@@ -69,7 +69,7 @@ def test_recordings_are_separate_and_drop_false_in_post_response(http):
 
 
 def test_credentials_are_stored_but_not_returned(http):
-    settings = {"recording": {"upload": {"type": "s3", "location": "b", "credentials": {"key": "AKIAEXAMPLE", "secretKey": "s3cr3t"}}}}
+    settings = {"recording": {"upload": {"type": "s3", "location": "b", "prefix": "p/", "credentials": {"key": "AKIAEXAMPLE", "secretKey": "s3cr3t"}}}}
     tid = http.post("/templates", json={"name": "t"}).json()["id"]
     echoed = http.post(f"/templates/{tid}/settings", json=settings).json()
     assert echoed["recording"]["upload"]["credentials"]["secret"] == "s3cr3t"  # §5: echoed as `secret`
