@@ -12,13 +12,6 @@ from hmsconf.auth import management_token
 from tests.conftest import ACCESS_KEY, SECRET
 
 
-@pytest.fixture()
-def http(emulator):
-    token = management_token(ACCESS_KEY, SECRET)
-    with httpx.Client(base_url=emulator.url, headers={"Authorization": f"Bearer {token}"}) as client:
-        yield client
-
-
 def test_create_fills_defaults_and_returns_deprecated_duplicates(http):
     created = http.post("/templates", json={"name": "web", "roles": {"guest": {}}}).json()
     assert len(created["id"]) == 24 and created["_id"] == created["id"] and created["customer"] == created["customerId"]

@@ -8,23 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
 import yaml
 
-from hmsconf.auth import management_token
 from hmsconf.rules import check_document
-from tests.conftest import ACCESS_KEY, SECRET
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 L720, L480 = {"width": 1280, "height": 720, "videoBitrate": 1800}, {"width": 854, "height": 480, "videoBitrate": 900}
-
-
-@pytest.fixture()
-def http(emulator):
-    token = management_token(ACCESS_KEY, SECRET)
-    with httpx.Client(base_url=emulator.url, headers={"Authorization": f"Bearer {token}"}) as client:
-        yield client
 
 
 def _hmsconf(*args: str) -> subprocess.CompletedProcess:

@@ -10,11 +10,7 @@ responses show. ABSENT rows must not appear in a response at all.
 
 from __future__ import annotations
 
-import httpx
 import pytest
-
-from hmsconf.auth import management_token
-from tests.conftest import ACCESS_KEY, SECRET
 
 SETTLED, UNSETTLED, ABSENT = "settled", "unsettled (§10.1)", "absent"
 
@@ -124,13 +120,6 @@ def _check(answer: dict, rows: list) -> list[str]:
         elif got is _MISSING or got != value:
             wrong.append(f"{dotted}: {'absent' if got is _MISSING else repr(got)}, the reference says {value!r} ({section})")
     return wrong
-
-
-@pytest.fixture()
-def http(emulator):
-    token = management_token(ACCESS_KEY, SECRET)
-    with httpx.Client(base_url=emulator.url, headers={"Authorization": f"Bearer {token}"}) as client:
-        yield client
 
 
 def test_an_empty_role_gets_the_documented_defaults(http):
