@@ -58,6 +58,9 @@ def test_a_room_pasted_from_a_response_is_a_warning_not_an_error():
               "customer_id": "c", "app_id": "a", "recording_source_template": True, "enabled_source_template": True}
     (d,) = check_document("Room", pasted)
     assert (d.rule, d.is_error) == ("ROOM-TEMPLATE-REF", False) and "workspace-specific and ignored" in d.message
+    # §10.1.4: the response's recording_info echo would pin the room if sent back
+    found = check_document("Room", {**pasted, "recording_info": {"enabled": False}})
+    assert sorted((d.rule, d.is_error) for d in found) == [("ROOM-PASTED-RECORDING-INFO", False), ("ROOM-TEMPLATE-REF", False)]
 
 
 def test_legacy_keys_warn_with_their_replacement():

@@ -162,7 +162,7 @@ def test_a_saved_plan_is_stale_once_the_codes_change(project, emulator):
 
     asyncio.run(disable_by_hand())
     with pytest.raises(StalePlanError):
-        check_fresh(saved, plan(root, emulator, ).plan)
+        check_fresh(saved, plan(root, emulator).plan)
 
 
 def test_codes_command_prints_them(project, emulator):

@@ -94,6 +94,8 @@ CASES = {
     "DEPRECATED-SIMULCAST-LAYERS": (T, role(publishParams={"simulcast": {"video": {"layers": [LAYER("f", 1.0)]}}}), role(publishParams={"videoSimulcastLayers": {}})),
     "DEPRECATED-SIMULCAST-LAYERS/settings": (T, tpl(settings={"region": "eu"}), tpl(settings={"screenSimulcastLayers": {}})),
     "DEPRECATED-SETTINGS-DEGRADATION": (T, role(subscribeParams={"subscribeDegradation": {"packetLossThreshold": 25}}), tpl(settings={"subscribeDegradation": {}})),
+    "ROOM-PASTED-RECORDING-INFO": (R, {"name": "r", "recording_source_template": True},
+                                   {"name": "r", "recording_source_template": True, "recording_info": {"enabled": False}}),
     "ROOM-CODES": (R, {"name": "r", "room_codes": {"disabled": ["guest"]}}, {"name": "r", "room_codes": "yes"}),
     "ROOM-UPLOAD": (R, {"name": "r", "recording_info": {"upload_info": {"type": "s3", "location": "b"}}},
                     {"name": "r", "recording_info": {"upload_info": {"type": "s3"}}}),

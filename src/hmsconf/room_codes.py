@@ -1,4 +1,5 @@
-"""Room codes (reference §7): which roles of a room have an enabled code, planned and applied.
+"""Room codes (reference §7, listed as unmanaged in §10.5): which roles of a room have an enabled
+code, planned and applied.
 
 A Room may declare ``room_codes:`` — ``true`` (an enabled code per role of its template),
 ``false`` (no enabled code), or ``{disabled: [role, ...]}`` (every role but these). Rooms

@@ -716,6 +716,17 @@ def _deprecated(t: dict, rule_id: str, keys: tuple[str, ...]) -> Iterator[Diagno
                 yield warning(rule_id, said(here, f"is deprecated (templates before 2023) and is never sent: use {replacement}"), here)
 
 
+@rule("ROOM-PASTED-RECORDING-INFO", Severity.WARNING, "recording_info {enabled: false} beside recording_source_template: true is a response's echo; sending it pins the room (§6.3, §10.1.4)", "Room")
+def room_pasted_recording_info(r: dict) -> Iterator[Diagnostic]:
+    # §10.1.4: every room that follows its template's recording settings answers
+    # `recording_info: {enabled: false}` with `recording_source_template: true`; §6.3: a room that
+    # is sent recording_info stops following the template. A file pasted from a response would pin it.
+    info = r.get("recording_info")
+    if r.get("recording_source_template") is True and info == {"enabled": False}:
+        yield warning("ROOM-PASTED-RECORDING-INFO", "recording_info {enabled: false} is what the API answers for a room that follows its "
+                      "template's recording settings; sending it pins the room to its own (§6.3): remove recording_info", ("recording_info",))
+
+
 @rule("ROOM-CODES", Severity.ERROR, "room_codes is true, false or {disabled: [role, ...]} (hmsconf; §7)", "Room")
 def room_codes_shape(r: dict) -> Iterator[Diagnostic]:
     value = r.get("room_codes")
