@@ -34,10 +34,16 @@ def check_resolved(item: Resolved) -> list[Diagnostic]:
     """Rules for one resolved document, placed at file:line:col, secrets masked."""
     body = body_of(item)
     found = rules.check_document(item.kind, body) + literal_secrets(item)
+    if item.unknown:  # a placeholder already reported: its value is not judged
+        found = [d for d in found if not _under_unknown(d.path, item.unknown)]
     if not found:
         return []
     secrets = [str(v) for _, v in secret_values(item.kind, body) if v not in (None, "")]
     return [item.place(_masked(d, secrets)) for d in found]
+
+
+def _under_unknown(path: Path, unknown: set[Path]) -> bool:
+    return any(path[: len(u)] == u for u in unknown)
 
 
 def secret_values(kind: str, body: Any) -> Iterable[tuple[Path, Any]]:
@@ -100,8 +106,9 @@ def _masked(diagnostic: Diagnostic, secrets: list[str]) -> Diagnostic:
     return replace(diagnostic, message=message) if message != diagnostic.message else diagnostic
 
 
-def check_workspace(project: Project, workspace: str, environ: dict[str, str] | None = None) -> tuple[DesiredWorkspace, list[Diagnostic]]:
-    desired, found = resolve(project, workspace, environ)
+def check_workspace(project: Project, workspace: str, environ: dict[str, str] | None = None,
+                    require_env: bool = True) -> tuple[DesiredWorkspace, list[Diagnostic]]:
+    desired, found = resolve(project, workspace, environ, require_env)
     for item in (*desired.presets.values(), *desired.objects()):
         found.extend(check_resolved(item))
     found.extend(_room_template_refs(desired))
@@ -126,10 +133,10 @@ def _room_template_refs(desired: DesiredWorkspace) -> list[Diagnostic]:
     return out
 
 
-def check_project(project: Project, environ: dict[str, str] | None = None) -> list[Diagnostic]:
+def check_project(project: Project, environ: dict[str, str] | None = None, require_env: bool = True) -> list[Diagnostic]:
     found = list(project.diagnostics)
     for workspace in project.workspace_names():
-        found.extend(check_workspace(project, workspace, environ)[1])
+        found.extend(check_workspace(project, workspace, environ, require_env)[1])
     return unique(found)
 
 
