@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from hmsconf import rules
-from hmsconf.diagnostics import Diagnostic, HmsconfError, Path, warning
+from hmsconf.diagnostics import Diagnostic, HmsconfError, Path, error, warning
 from hmsconf.project import Project, load_projects
 from hmsconf.resolve import SECRET_PATHS, DesiredWorkspace, Resolved, body_of, resolve
 
@@ -111,21 +111,26 @@ def check_workspace(project: Project, workspace: str, environ: dict[str, str] | 
     desired, found = resolve(project, workspace, environ, require_env)
     for item in (*desired.presets.values(), *desired.objects()):
         found.extend(check_resolved(item))
-    found.extend(_room_template_refs(desired))
+    found.extend(_room_template_refs(desired, project.live_templates))
     return desired, found
 
 
-def _room_template_refs(desired: DesiredWorkspace) -> list[Diagnostic]:
+def _room_template_refs(desired: DesiredWorkspace, live_only: list[str]) -> list[Diagnostic]:
+    """ROOM-TEMPLATE-UNDECLARED: caught at validate, not when the merge job applies."""
+    from hmsconf.rules import _suggest
+
     out = []
     for room in desired.rooms.values():
         name = room.data.get("template")
-        if isinstance(name, str) and name not in desired.templates:
+        if isinstance(name, str) and name not in desired.templates and name not in live_only \
+                and ("template",) not in room.unknown:
+            hint = _suggest(name, list(desired.templates))
             out.append(
                 room.place(
-                    warning(
+                    error(
                         "ROOM-TEMPLATE-UNDECLARED",
-                        f"room `{room.name}` uses template `{name}`, which this project does not declare; "
-                        "plan will look for it in the workspace",
+                        f"room `{room.name}` uses template `{name}`, which this project does not declare{hint}; "
+                        f"if it exists only in the live workspace, list it under `live_templates:` in hmsconf.yaml",
                         ("template",),
                     )
                 )
@@ -151,9 +156,49 @@ def unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return out
 
 
-def validate_paths(paths: list[str], environ: dict[str, str] | None = None) -> list[Diagnostic]:
-    projects, problems = load_projects(paths)
-    found = list(problems)
+@dataclass
+class Validation:
+    """What ``validate`` found, and how much it looked at (it says so)."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    projects: int = 0
+    files: int = 0
+    workspaces: int = 0
+
+
+def validate(paths: list[str], environ: dict[str, str] | None = None, require_env: bool = False,
+             progress: Any = None) -> Validation:
+    """validate: every project the paths name, every workspace of each.
+
+    No secrets needed (``require_env=False``): an unset ``${env:...}`` is a notice.
+    ``progress`` (a ``hmsconf.progress.Progress``) hears of each file checked.
+    """
+    from hmsconf.project import in_focus, load_documents, no_project_error
+    from hmsconf.progress import NO_PROGRESS
+
+    progress = progress or NO_PROGRESS
+    projects, problems = load_projects(paths, documents=False)
+    if not problems and not any(p.config_document is not None or p.single_file or (p.files and p.files.files) for p in projects):
+        raise no_project_error(paths[0] if len(paths) == 1 else " ".join(paths))
+    result = Validation(list(problems))
+    reading = progress.stage("reading files", sum(len(p.files.files) if p.files else 0 for p in projects))
     for project in projects:
-        found.extend(check_project(project, environ))
-    return unique(found)
+        load_documents(project, reading)
+    reading.done()
+    checking = progress.stage("checking workspaces", sum(len(p.workspace_names()) for p in projects))
+    for project in projects:
+        found = list(project.diagnostics)
+        for workspace in project.workspace_names():
+            found.extend(check_workspace(project, workspace, environ, require_env)[1])
+            checking.advance(1, f"{project.root} ({workspace})")
+        result.diagnostics.extend(d for d in found if in_focus(project, d))
+        result.projects += 1
+        result.files += (len(project.files.files) if project.files else 0) + (project.config_document is not None)
+        result.workspaces += len(project.workspace_names())
+    checking.done()
+    result.diagnostics = unique(result.diagnostics)
+    return result
+
+
+def validate_paths(paths: list[str], environ: dict[str, str] | None = None, require_env: bool = False) -> list[Diagnostic]:
+    return validate(paths, environ, require_env).diagnostics

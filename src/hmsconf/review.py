@@ -108,7 +108,7 @@ def review(path: str | None, base: str | None, workspace: str | None) -> tuple[P
     ref = base or default_base(root if root.is_dir() else root.parent)
     with tempfile.TemporaryDirectory(prefix="hmsconf-diff-") as tmp:
         base_root = project_at_revision(root, ref, FsPath(tmp))
-        base_project = open_project(str(base_root))
+        base_project = open_project(str(base_root), required=False)
         base_desired, base_problems = _checked(base_project, name if name in base_project.workspace_names() or not base_project.workspaces else base_project.default_workspace, environ)
     if has_errors(base_problems):
         diagnostics = [*diagnostics]  # the base had errors: say so, compare what could be read

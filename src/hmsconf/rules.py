@@ -692,5 +692,8 @@ LOAD_RULES = {
     "PRESET-UNKNOWN": "`extends` names an existing preset",
     "PRESET-CYCLE": "presets do not extend each other in a cycle",
     "SECRET-LITERAL": "(warning) secrets come from `${env:...}`, not from the file",
-    "ROOM-TEMPLATE-UNDECLARED": "(warning) a room's template is declared in the project",
+    "ROOM-TEMPLATE-UNDECLARED": "a room's template is declared in the project, or listed under `live_templates:` in hmsconf.yaml",
+    "PLACEHOLDER-SYNTAX": "text that looks like a placeholder is one (`${AWS_KEY}`, `$AWS_KEY`, `${env.X}`, `${env:X:default}` are not)",
+    "PLACEHOLDER-TYPE": "a whole-scalar placeholder's value converts to the type its field needs",
+    "ENV-UNSET": "(notice, validate only) an `${env:...}` not set where validate runs: plan and apply need it",
 }

@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 from pydantic import Field
 
-from hmsconf.model.template import Bool, Int, Str, Strict, doc
+from hmsconf.model.template import Bool, Int, Names, Str, Strict, doc
 
 
 class RoomCredentials(Strict):
@@ -90,3 +90,7 @@ class ProjectConfig(Strict):
     vars: Optional[dict[str, Any]] = None
     safety: Optional[Safety] = None
     protect: Optional[Protect] = None
+    include: Names = Field(None, **doc("globs (relative to the project) of the files that are documents; "
+                                       "default templates/*, rooms/*, presets/*"))
+    exclude: Names = Field(None, **doc("globs of files that are never documents"))
+    live_templates: Names = Field(None, **doc("templates rooms may use that exist only in the live workspaces"))
