@@ -240,6 +240,25 @@ def load_projects(paths: list[str], documents: bool = True) -> tuple[list[Projec
     return projects, problems
 
 
+def document_files(paths: list[str]) -> tuple[list[FsPath], list[Diagnostic]]:
+    """The files of the projects the paths name that are project documents (and
+    hmsconf.yaml): what ``fmt`` and the pre-commit hooks may touch, nothing else."""
+    projects, problems = load_projects(paths, documents=False)
+    out: list[FsPath] = []
+    for project in projects:
+        files = project.files
+        if files is None:
+            continue
+        candidates = ([files.config] if files.config is not None else []) + list(files.files)
+        if files.single_file and files.config is None:
+            candidates = [f for f in candidates if holds_our_kind(f) or f.suffix not in (".yaml", ".yml")]
+        if project.focus is not None:
+            focus = [f.resolve() for f in project.focus]
+            candidates = [c for c in candidates if any(c.resolve() == f or c.resolve().is_relative_to(f) for f in focus)]
+        out.extend(c for c in candidates if c not in out)
+    return out, problems
+
+
 def in_focus(project: Project, diagnostic: Diagnostic) -> bool:
     """Whether a finding is about what the command named (hmsconf.yaml always is)."""
     if project.focus is None or diagnostic.file is None:
