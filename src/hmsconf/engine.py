@@ -51,8 +51,8 @@ def recordings_managed(desired: DesiredWorkspace) -> list[str]:
 
 
 async def plan_with(client: Any, project: Project, name: str, desired: DesiredWorkspace,
-                    refresh_secrets: bool = False, salt: str | None = None) -> tuple[LiveWorkspace, Plan]:
-    live = await read_live(client, recordings_managed(desired))
+                    refresh_secrets: bool = False, salt: str | None = None, progress: Any = None) -> tuple[LiveWorkspace, Plan]:
+    live = await read_live(client, recordings_managed(desired), progress)
     return live, _make_plan(project, name, desired, live, refresh_secrets, salt)
 
 
@@ -74,7 +74,7 @@ def _make_plan(project: Project, name: str, desired: DesiredWorkspace, live: Liv
 
 
 def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
-                   refresh_secrets: bool = False, salt: str | None = None) -> Planned:
+                   refresh_secrets: bool = False, salt: str | None = None, progress: Any = None) -> Planned:
     """prepare + plan_with, with the live workspace read while the files load.
 
     Reading the lists needs nothing from the files, only the workspace's
@@ -90,11 +90,14 @@ def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
     reader, deferred = None, None
     if not has_errors(project.diagnostics):
         try:
-            reader = _LiveReader(_connection(project, name, api_url))
+            reader = _LiveReader(_connection(project, name, api_url), progress)
         except HmsconfError as exc:
             deferred = exc
     try:
-        load_documents(project)
+        reading = progress.stage("reading files", len(project.files.files)) if progress and project.files else None
+        load_documents(project, reading)
+        if reading is not None:
+            reading.done()
         desired, diagnostics = _checked(project, name)
         if deferred is not None or reader is None:  # (no reader: hmsconf.yaml had errors, _checked raised)
             raise deferred or HmsconfError("internal: the live workspace was not read")
@@ -109,11 +112,12 @@ def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
 class _LiveReader:
     """``read_live`` on a thread with its own event loop, started early."""
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: Any, progress: Any = None) -> None:
         import concurrent.futures
         import threading
 
         self._connection = connection
+        self._progress = progress
         self._recordings: concurrent.futures.Future = concurrent.futures.Future()
         self._result: concurrent.futures.Future = concurrent.futures.Future()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -132,7 +136,7 @@ class _LiveReader:
 
         self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
         async with open_client(self._connection) as client:
-            return await read_live(client, asyncio.wrap_future(self._recordings))
+            return await read_live(client, asyncio.wrap_future(self._recordings), self._progress)
 
     def finish(self, recordings_for: list[str]) -> LiveWorkspace:
         self._recordings.set_result(recordings_for)

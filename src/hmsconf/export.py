@@ -169,9 +169,9 @@ def write_files(exported: Exported, root: FsPath, force: bool) -> list[str]:
     return written
 
 
-async def read_for_export(client: Any) -> LiveWorkspace:
+async def read_for_export(client: Any, progress: Any = None) -> LiveWorkspace:
     """Everything, recordings included (export manages every part)."""
     from hmsconf.live import read_live
 
-    return await read_live(client, recordings_for=None)
+    return await read_live(client, recordings_for=None, progress=progress)
 

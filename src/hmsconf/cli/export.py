@@ -3,6 +3,7 @@ from __future__ import annotations
 import click
 
 from hmsconf.cli.common import workspace_options
+from hmsconf.cli.progress import quiet_option
 
 
 @click.command("export")
@@ -11,7 +12,8 @@ from hmsconf.cli.common import workspace_options
 @workspace_options
 @click.option("--include-defaults", is_flag=True, help="Keep fields equal to the server's defaults.")
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
-def command(out, project_path, workspace, api_url, include_defaults, force) -> None:
+@quiet_option
+def command(out, project_path, workspace, api_url, include_defaults, force, quiet) -> None:
     """Write a live workspace out as project files (templates/, rooms/).
 
     Server defaults are left out, read-only fields dropped, secrets replaced by
@@ -32,11 +34,14 @@ def command(out, project_path, workspace, api_url, include_defaults, force) -> N
     project = open_project(project_path, documents=False)  # only hmsconf.yaml: which workspace
     name = project.pick_workspace(workspace)
 
-    async def read():
-        async with engine.open_client_for(project, name, api_url) as client:
-            return await read_for_export(client)
+    from hmsconf.cli.progress import progress_display
 
-    live = engine.run(read())
+    async def read(progress):
+        async with engine.open_client_for(project, name, api_url) as client:
+            return await read_for_export(client, progress)
+
+    with progress_display(quiet) as progress:
+        live = engine.run(read(progress))
     exported = export_workspace(live, include_defaults)
     written = write_files(exported, Path(out), force)
     click.echo(f"Wrote {len(written)} file(s) to {out} ({len(live.templates)} templates, {len(live.rooms)} rooms).")
