@@ -119,3 +119,30 @@ def test_a_room_on_an_undeclared_template_is_an_error_unless_live_only(tmp_path)
     (tmp_path / "hmsconf.yaml").write_text("live_templates: [legacy]\n")
     done = hmsconf("validate", str(tmp_path), "--format", "json")
     assert [d["line"] for d in json.loads(done.stdout)["diagnostics"]] == [3]
+
+
+def test_export_writes_a_project_that_plans_clean_and_is_formatted(tmp_path):
+    project = copy_example(tmp_path, "telehealth")
+    env = {"HMS_STORAGE_KEY": "k", "HMS_STORAGE_SECRET": "s"}
+    assert hmsconf("apply", str(project), "--auto-approve", "-q", env=env).returncode == 0
+    out = tmp_path / "exported"
+    done = hmsconf("export", "--out", str(out), "--project", str(project))
+    assert done.returncode == 0, done.stderr
+    config = (out / "hmsconf.yaml").read_text()
+    assert "default_workspace: local" in config and "../telehealth/.hmsconf/local-workspace.db" in config
+    assert hmsconf("fmt", "--check", str(out)).returncode == 0
+    for document in [*out.glob("templates/*.yaml"), *out.glob("rooms/*.yaml"), out / "hmsconf.yaml"]:
+        target = document.read_text().splitlines()[0].split("$schema=")[1]
+        assert (document.parent / target).is_file(), (document, target)
+    placeholders = {line.strip(): "x" for line in done.stdout.splitlines()[2:]}
+    done = hmsconf("plan", str(out), "--detailed-exitcode", env=placeholders)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_export_names_credentials_as_placeholders_only(tmp_path):
+    from hmsconf.export import project_config
+    from hmsconf.targets import Connection
+
+    text = project_config("prod", Connection(api_url="http://127.0.0.1:9/v2", access_key="AK", secret="very-secret"), tmp_path)
+    assert "very-secret" not in text and "AK" not in text
+    assert "${env:HMS_SECRET}" in text and "api_url: http://127.0.0.1:9/v2" in text

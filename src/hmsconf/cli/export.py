@@ -14,11 +14,13 @@ from hmsconf.cli.progress import quiet_option
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
 @quiet_option
 def command(out, project_path, workspace, api_url, include_defaults, force, quiet) -> None:
-    """Write a live workspace out as project files (templates/, rooms/).
+    """Write a live workspace out as project files (templates/, rooms/, hmsconf.yaml).
 
     Server defaults are left out, read-only fields dropped, secrets replaced by
-    ${env:...} placeholders (listed at the end). `hmsconf plan` on the result
-    against the same workspace reports no changes.
+    ${env:...} placeholders (listed at the end). hmsconf.yaml names the
+    workspace read (credentials as placeholders); schemas/ holds the JSON
+    Schema the files' modelines point at. `hmsconf plan` on the result
+    against the same workspace reports no changes; `hmsconf fmt --check` passes.
 
     \b
     Examples:
@@ -42,7 +44,12 @@ def command(out, project_path, workspace, api_url, include_defaults, force, quie
 
     with progress_display(quiet) as progress:
         live = engine.run(read(progress))
+    from hmsconf.export import project_config, schema_files
+    from hmsconf.workspace import connection_for
+
     exported = export_workspace(live, include_defaults)
+    exported.files["hmsconf.yaml"] = project_config(name, connection_for(project, name, api_url), Path(out))
+    exported.files.update(schema_files())
     written = write_files(exported, Path(out), force)
     click.echo(f"Wrote {len(written)} file(s) to {out} ({len(live.templates)} templates, {len(live.rooms)} rooms).")
     if exported.placeholders:
