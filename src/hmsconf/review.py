@@ -20,7 +20,7 @@ from hmsconf.check import InvalidConfiguration, check_workspace, unique
 from hmsconf.diagnostics import Diagnostic, HmsconfError, has_errors
 from hmsconf.live import LiveRoom, LiveTemplate, LiveWorkspace
 from hmsconf.plan import Plan, make_plan
-from hmsconf.project import Project, open_project
+from hmsconf.project import Project, enclosing_root, open_project
 from hmsconf.resolve import DesiredWorkspace, body_of
 
 
@@ -99,6 +99,7 @@ def _checked(project: Project, workspace: str, environ: Mapping[str, str]) -> tu
 
 def review(path: str | None, base: str | None, workspace: str | None) -> tuple[Plan, list[Diagnostic]]:
     root = FsPath(path or ".")
+    root = enclosing_root(root) or root  # a path inside a project means the project, at both revisions
     head = open_project(str(root))
     name = head.pick_workspace(workspace)
     environ = OfflineEnviron(os.environ)
