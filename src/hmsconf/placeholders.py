@@ -117,6 +117,8 @@ def wanted_type(kind: str, path: tuple) -> Wanted | None:
 
 
 def _scalar_of(annotation: Any) -> Wanted | None:
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _scalar_of(typing.get_args(annotation)[0])
     if annotation is bool:
         return "bool"
     if annotation is int:

@@ -149,8 +149,10 @@ def load_documents(project: Project, progress: Any = None) -> Project:
 
 def _check_config(doc: Document) -> list[Diagnostic]:
     from hmsconf import rules
+    from hmsconf.model.catalogue import CONFIG
 
-    return [doc.place(d) for d in rules.check_project_config(doc.data)]
+    found = rules.check_project_config(doc.data) + rules.literal_secrets(CONFIG, doc.data)
+    return [doc.place(d) for d in found]
 
 
 def _globs(config: dict, key: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:

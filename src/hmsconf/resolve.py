@@ -15,6 +15,9 @@ from typing import Any
 
 from hmsconf.diagnostics import Diagnostic, Path, dotted, error, notice, warning
 from hmsconf.loader import Document, YMap, YSeq
+from hmsconf.model import catalogue
+from hmsconf.model.sensitive import shown
+from hmsconf.model.tree import plain
 from hmsconf.placeholders import PLACEHOLDER as _PLACEHOLDER
 from hmsconf.project import Project
 
@@ -23,28 +26,6 @@ META_KEYS = ("kind", "workspaces", "except_workspaces", "overrides")
 # A placeholder whose value is not known (unset, undefined, misspelt, not
 # convertible): reported once, and the value is not judged further.
 _UNKNOWN = object()
-
-# Where a value is a secret, wherever it came from (reference §5).
-SECRET_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "Template": (
-        ("settings", "recording", "upload", "credentials", "key"),
-        ("settings", "recording", "upload", "credentials", "secretKey"),
-        ("settings", "recording", "upload", "credentials", "secret"),
-    ),
-    "Room": (
-        ("recording_info", "upload_info", "credentials", "key"),
-        ("recording_info", "upload_info", "credentials", "secret"),
-        ("webhook", "headers", "*"),
-    ),
-}
-
-
-def is_secret_path(kind: str, path: Path) -> bool:
-    for pattern in SECRET_PATHS.get(kind, ()):
-        if len(path) >= len(pattern) and all(p == "*" or p == q for p, q in zip(pattern, path)):
-            return True
-    return False
-
 
 @dataclass
 class Resolved:
@@ -203,10 +184,10 @@ class _Resolver:
         except NotConvertible:
             namespace, name = match.group(1), match.group(2)
             source = f"environment variable `{name}`" if namespace == "env" else f"variable `{name}` (workspace `{self.workspace}`)"
-            shown = "a value" if is_secret_path(self.kind, path) else repr(value)
+            what = "a value" if catalogue.is_secret_path(self.kind, path) else repr(value)
             self._report_at(doc, data_root, error(
                 "PLACEHOLDER-TYPE",
-                f"{dotted(path)} needs {describe(wanted)}, but {source} holds {shown}", path))
+                f"{dotted(path)} needs {describe(wanted)}, but {source} holds {what}", path))
             self.unknown.add(path)
             return value
 
@@ -431,19 +412,6 @@ def body_of(resolved: Resolved) -> dict:
 
 
 
-SENSITIVE = "(sensitive)"
-
-
 def masked_body(resolved: Resolved) -> dict:
-    """The body with every secret replaced by ``(sensitive)``: safe to print."""
-
-    def mask(value: Any, path: Path) -> Any:
-        if is_secret_path(resolved.kind, path) and not isinstance(value, (dict, list)):
-            return SENSITIVE
-        if isinstance(value, dict):
-            return {k: mask(v, path + (k,)) for k, v in value.items()}
-        if isinstance(value, list):
-            return [mask(v, path + (i,)) for i, v in enumerate(value)]
-        return value
-
-    return mask(body_of(resolved), ())
+    """The body with every secret replaced by its mark's text: safe to print."""
+    return shown(catalogue.mark_secrets(resolved.kind, plain(body_of(resolved))))
