@@ -112,3 +112,21 @@ def test_convert():
     assert convert("x", None) == "x"
     with pytest.raises(ValueError):
         convert("1.5", "int")
+
+
+def test_commands_validate_without_secrets_and_render_needs_them(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    write_project(tmp_path, {"rooms/a.yaml": "kind: Room\nname: a\nsize: ${env:HMSCONF_TEST_SIZE}\n"})
+    script = str(Path(sys.executable).parent / "hmsconf")
+    env = {k: v for k, v in os.environ.items() if k != "HMSCONF_TEST_SIZE"}
+    done = subprocess.run([script, "validate", "--strict", str(tmp_path)], capture_output=True, text=True, env=env)
+    assert done.returncode == 0 and "notice[ENV-UNSET]" in done.stdout and "1 notice" in done.stdout
+    done = subprocess.run([script, "render", str(tmp_path)], capture_output=True, text=True, env=env)
+    assert done.returncode == 1 and "error[ENV-UNDEFINED]" in done.stderr
+    done = subprocess.run([script, "render", str(tmp_path)], capture_output=True, text=True,
+                          env={**env, "HMSCONF_TEST_SIZE": "300"})
+    assert done.returncode == 0 and "size: 300\n" in done.stdout

@@ -113,7 +113,7 @@ def command(target, workspace, api_url, auto_approve, allow_destroy, force, refr
     else:
         for line in [] if shown_live else outcome.done:
             click.echo(f"  applied  {line}")
-        for line, problem in outcome.failed:
+        for line, problem in [] if wanted(quiet) else outcome.failed:  # already shown on the terminal
             click.echo(f"  FAILED   {line}: {problem}", err=True)
         for line in outcome.skipped:
             click.echo(f"  not run  {line}", err=True)
