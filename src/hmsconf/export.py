@@ -20,7 +20,7 @@ import yaml
 from hmsconf import normalize
 from hmsconf.diagnostics import HmsconfError
 from hmsconf.live import LiveWorkspace
-from hmsconf.model import catalogue
+from hmsconf.model import catalogue, facts
 from hmsconf.model.defaults import ROOM_READ_ONLY
 
 # Points at the schema export writes beside the files (schemas/), so editors find it offline.
@@ -31,7 +31,7 @@ TEMPLATE_ORDER = ("kind", *catalogue.key_order("Template"))
 ROLE_ORDER = catalogue.key_order("Template", ("roles", catalogue.STAR))
 ROOM_ORDER = ("kind", *catalogue.key_order("Room"))
 # What the server fills for a room left silent, settled or not: export leaves it out.
-ROOM_DEFAULTS = {k: v for k, v in catalogue.defaults("Room").items() if k in catalogue.fields_marked("Room", (), catalogue.facts.Default)}
+ROOM_DEFAULTS = {k: v for k, v in catalogue.defaults("Room").items() if k in catalogue.fields_marked("Room", (), facts.Default)}
 
 
 @dataclass

@@ -140,7 +140,7 @@ def defaults(kind: str, at: Pattern = (), settled_only: bool = False) -> dict:
             default = child.default
             sub = tree(child)
             if default is not None and (default.settled or not settled_only):
-                out[key] = plain(default.value) if not sub or default.value is None else sub
+                out[key] = sub if sub else plain(default.value)
             elif sub:
                 out[key] = sub
         return out

@@ -383,6 +383,8 @@ class TranscriptionPlugin(Strict):
 class Plugins(Strict):
     whiteboard: Optional[Whiteboard] = None
     transcriptions: Optional[TranscriptionPlugin] = None
+    # §10.2.6: the dashboard's noise-cancellation toggle, in the policy the server sends.
+    noiseCancellation: Optional[Toggle] = None
 
 
 # --- the template (§3.1) -----------------------------------------------------------------------
