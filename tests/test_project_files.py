@@ -146,3 +146,15 @@ def test_export_names_credentials_as_placeholders_only(tmp_path):
     text = project_config("prod", Connection(api_url="http://127.0.0.1:9/v2", access_key="AK", secret="very-secret"), tmp_path)
     assert "very-secret" not in text and "AK" not in text
     assert "${env:HMS_SECRET}" in text and "api_url: http://127.0.0.1:9/v2" in text
+
+
+def test_a_project_folder_still_holds_the_projects_below_it(tmp_path):
+    write_project(tmp_path, {
+        "hmsconf.yaml": "vars: {}\n",
+        "templates/t.yaml": "kind: Template\nname: t\n",
+        "nested/hmsconf.yaml": "vars: {}\n",
+        "nested/rooms/r.yaml": "kind: Room\nname: r\nsize: -1\n",
+    })
+    done = hmsconf("validate", str(tmp_path), "--format", "json")
+    assert [d["rule"] for d in json.loads(done.stdout)["diagnostics"]] == ["ROOM-SIZE"]
+    assert "Checked 2 projects" in done.stderr

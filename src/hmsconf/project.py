@@ -221,7 +221,8 @@ def load_projects(paths: list[str], documents: bool = True) -> tuple[list[Projec
     for raw in paths:
         path = FsPath(raw)
         root = enclosing_root(path) if path.exists() else None
-        if root is None or (path.is_file() and path.name == PROJECT_FILE):
+        if root is None or _same(root, path) or (path.is_file() and path.name == PROJECT_FILE):
+            # a project's own folder (or a folder of projects): it and every project below it
             found, trouble = discover([raw])
             problems.extend(trouble)
             projects.extend(load_project(files, documents) for files in found)
@@ -235,10 +236,7 @@ def load_projects(paths: list[str], documents: bool = True) -> tuple[list[Projec
             by_root[key] = project
             projects.append(project)
         if project.focus is not None:
-            if _same(path, root):
-                project.focus = None  # the whole project
-            else:
-                project.focus.append(path)
+            project.focus.append(path)
     return projects, problems
 
 
@@ -288,7 +286,7 @@ def open_project(path: str | None, documents: bool = True, required: bool = True
     if not target.exists():
         raise HmsconfError(f"no such file or directory: {target}")
     root = enclosing_root(target)
-    if root is not None:
+    if root is not None and not _same(root, target):
         found, _ = discover([root])
         project = load_project(next(f for f in found if f.config is not None and _same(f.root, root)), documents)
         return project
