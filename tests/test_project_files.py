@@ -157,4 +157,4 @@ def test_a_project_folder_still_holds_the_projects_below_it(tmp_path):
     })
     done = hmsconf("validate", str(tmp_path), "--format", "json")
     assert [d["rule"] for d in json.loads(done.stdout)["diagnostics"]] == ["ROOM-SIZE"]
-    assert "Checked 2 projects" in done.stderr
+    assert "Checked 2 projects" in hmsconf("validate", str(tmp_path)).stderr
