@@ -43,7 +43,7 @@ class Safety:
 
     @classmethod
     def from_config(cls, config: dict, allow_destroy: bool, force: bool) -> "Safety":
-        safety = config.get("safety") if isinstance(config.get("safety"), dict) else {}
+        safety = given if isinstance(given := config.get("safety"), dict) else {}
         return cls(
             allow_destroy=allow_destroy,
             force=force,
@@ -228,7 +228,7 @@ class Applier:
 
     async def _apply_room(self, change: Change, request: Request) -> None:
         desired = body_of(self.desired.rooms[change.name])
-        changed = {f.path[0] for f in change.fields}
+        changed = {str(f.path[0]) for f in change.fields}
         if request.part in room_codes.PARTS:  # §7, planned by hmsconf.room_codes
             await room_codes.apply_request(self.client, change.id or self.room_ids[change.name], request)
         elif request.part == "room-enabled":

@@ -57,6 +57,7 @@ class TokenSource:
             return self.fixed_token
         current = time.time() if now is None else now
         if self._token is None or self._expires - REFRESH_MARGIN_SECONDS <= current:
+            assert self.access_key is not None and self.secret is not None  # __post_init__ checked
             self._token = management_token(self.access_key, self.secret, current, self.validity)
             self._expires = current - BACKDATE_SECONDS + self.validity
         return self._token

@@ -199,7 +199,7 @@ class ApiClient:
         except ValueError:
             data = {}
         data = data if isinstance(data, dict) else {}
-        details = data.get("details") if isinstance(data.get("details"), list) else []
+        details = given if isinstance(given := data.get("details"), list) else []
         message, *details = _scrub([data.get("message") or "", *details], method, path, body)
         return ApiError(response.status_code, method, path, data.get("code"), message, details)
 

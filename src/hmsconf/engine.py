@@ -60,7 +60,7 @@ async def plan_with(client: Any, project: Project, name: str, desired: DesiredWo
 
 def _make_plan(project: Project, name: str, desired: DesiredWorkspace, live: LiveWorkspace,
                refresh_secrets: bool, salt: str | None) -> Plan:
-    entry = project.workspaces.get(name) if isinstance(project.workspaces.get(name), dict) else {}
+    entry = given if isinstance(given := project.workspaces.get(name), dict) else {}
     plan, errors = make_plan(
         desired,
         live,

@@ -164,7 +164,7 @@ def _dump(doc: dict) -> str:
     from hmsconf.model.room import Room
     from hmsconf.model.template import Template
 
-    doc = _canonical(doc, {"Template": Template, "Room": Room}.get(doc.get("kind")))
+    doc = _canonical(doc, {"Template": Template, "Room": Room}.get(str(doc.get("kind"))))
     return MODELINE + yaml.dump(doc, Dumper=_DUMPER, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100)
 
 
@@ -174,8 +174,8 @@ def export_workspace(live: LiveWorkspace, include_defaults: bool = False) -> Exp
         doc = export_template(template.body, template.recordings, include_defaults, out)
         out.files[f"templates/{file_name(name)}.yaml"] = _dump(doc)
     for room in sorted(live.rooms.values(), key=lambda r: r.name.lower()):
-        template = live.template_by_id(room.template_id)
-        doc = export_room(room.body, template.name if template else None, include_defaults, out)
+        used = live.template_by_id(room.template_id)
+        doc = export_room(room.body, used.name if used else None, include_defaults, out)
         out.files[f"rooms/{file_name(room.name)}.yaml"] = _dump(doc)
     return out
 

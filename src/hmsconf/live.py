@@ -16,7 +16,7 @@ import json
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Iterable
+from typing import Any, Awaitable, Iterable, cast
 
 VOLATILE_KEYS = ("createdAt", "updatedAt", "created_at", "updated_at")
 
@@ -131,7 +131,7 @@ async def read_live(client: Any, recordings_for: Iterable[str] | None | Awaitabl
     lists = progress.stage("reading the live workspace")
     recordings = progress.stage("reading recordings", 0)
     pending = recordings_for if inspect.isawaitable(recordings_for) else None
-    wanted = None if recordings_for is None or pending is not None else set(recordings_for)
+    wanted = None if recordings_for is None or pending is not None else set(cast(Iterable[str], recordings_for))
     workspace = LiveWorkspace()
     recording_reads: list[asyncio.Future] = []
 

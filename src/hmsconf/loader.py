@@ -23,7 +23,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import yaml
 
@@ -35,6 +35,7 @@ MAX_NODES = 2_000_000  # counts alias expansions too, which is what stops alias 
 PROJECT_FILE = "hmsconf.yaml"
 KINDS = ("Template", "Room", "RolePreset")
 
+_Parser: type[yaml.SafeLoader] | type[yaml.CSafeLoader]
 try:  # libyaml is bundled with PyYAML's wheels; fall back to pure Python if absent
     _Parser = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
@@ -52,7 +53,7 @@ def _unpack(packed: int) -> tuple[int, int]:
     return (packed >> _COLUMN_BITS, packed & _COLUMN_MASK)
 
 
-def _sealed(packed: list[int]) -> bytes:
+def _sealed(packed: list[int] | bytes) -> bytes:
     # bytes, not array: a 33-byte header instead of 64, on every mapping and list
     return array("Q", packed).tobytes()
 
@@ -60,7 +61,7 @@ def _sealed(packed: list[int]) -> bytes:
 def _packed_view(packed: list[int] | bytes) -> Any:
     """The positions as a sequence of ints: a list until sealed (or when built
     after loading), then a view of the bytes."""
-    return packed if type(packed) is list else memoryview(packed).cast("Q")
+    return packed if isinstance(packed, list) else memoryview(packed).cast("Q")
 
 
 class KeyPositions:
@@ -285,7 +286,7 @@ def _plain_scalar(text: str) -> Any:
 
 _WORDS_WITH_MEANING = frozenset({"null", "Null", "NULL", *_BOOL})
 
-_TAGGED = {
+_TAGGED: dict[str, Callable[[str], Any]] = {
     "tag:yaml.org,2002:str": str,
     "tag:yaml.org,2002:int": int,
     "tag:yaml.org,2002:float": float,
@@ -575,8 +576,8 @@ def load_file(path: str | os.PathLike, display: str | None = None) -> LoadedFile
     except OSError as exc:
         return LoadedFile(display, diagnostics=[error("FILE-READ", f"cannot read the file: {exc.strerror}").at(display, 1, 1)])
     text, problem = _decode(raw, display)
-    if problem:
-        return LoadedFile(display, diagnostics=[problem])
+    if problem or text is None:
+        return LoadedFile(display, diagnostics=[problem] if problem else [])
     return load_text(text, display)
 
 

@@ -263,7 +263,7 @@ def _role_change_kinds(fields: list[FieldChange], renames: dict[str, str]) -> di
     for f in fields:
         if f.path[:1] != ("roles",) or len(f.path) < 2:
             continue
-        role = f.path[1]
+        role = str(f.path[1])
         if len(f.path) == 2 and f.old is None:
             out[role] = "added"
         elif len(f.path) == 2 and f.new is None:
@@ -345,7 +345,7 @@ _TRUE_BY_DEFAULT = ("browserRecording", "rtmpStreaming", "hlsStreaming")
 
 def _silent_stream_powers(change: Change, body: dict) -> None:
     """A new or changed role that can start recording, RTMP or HLS only because the file is silent."""
-    roles = body.get("roles") if isinstance(body.get("roles"), dict) else {}
+    roles = given if isinstance(given := body.get("roles"), dict) else {}
     for name in change.effective_permissions:
         perms = (roles.get(name) or {}).get("permissions") if isinstance(roles.get(name), dict) else None
         silent = [p for p in _TRUE_BY_DEFAULT if p not in (perms if isinstance(perms, dict) else {})]

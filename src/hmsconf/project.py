@@ -269,7 +269,7 @@ def in_focus(project: Project, diagnostic: Diagnostic) -> bool:
     return any(where == f.resolve() or where.is_relative_to(f.resolve()) for f in project.focus)
 
 
-def no_project_error(target: FsPath) -> HmsconfError:
+def no_project_error(target: FsPath | str) -> HmsconfError:
     return HmsconfError(
         f"{target} is not an hmsconf project: no {PROJECT_FILE} there or in a folder above it, and no documents "
         f"(YAML with `kind: Template`, `Room` or `RolePreset`); create {PROJECT_FILE}, or name the project's folder"

@@ -182,6 +182,7 @@ class _Resolver:
         try:
             return convert(value, wanted)
         except NotConvertible:
+            assert wanted is not None  # only a known type can refuse a value
             namespace, name = match.group(1), match.group(2)
             source = f"environment variable `{name}`" if namespace == "env" else f"variable `{name}` (workspace `{self.workspace}`)"
             what = "a value" if catalogue.is_secret_path(self.kind, path) else repr(value)
@@ -369,7 +370,8 @@ def resolve(project: Project, workspace: str, environ: dict[str, str] | None = N
             continue
         body = resolver.overlaid(doc)
         from_env: set[Path] = set()
-        resolver.unknown, resolver.kind = set(), doc.kind or ""
+        kind = doc.kind or ""
+        resolver.unknown, resolver.kind = set(), kind
         if doc.has_placeholders or "overrides" in doc.data:
             body = resolver.substitute(body, doc, (), from_env, body)
         name = body.get("name")
@@ -379,9 +381,9 @@ def resolve(project: Project, workspace: str, environ: dict[str, str] | None = N
                 doc, error("DOC-NAME", f"a {doc.kind} needs a `name:` (text): hmsconf matches live objects by name", where)
             )
             continue
-        item = Resolved(doc.kind, name, body, doc, from_env, resolver.unknown)
+        item = Resolved(kind, name, body, doc, from_env, resolver.unknown)
         # Room names are case-insensitive in the API (reference §6.1).
-        key = (doc.kind, name.lower() if doc.kind == "Room" else name)
+        key = (kind, name.lower() if kind == "Room" else name)
         if key in seen:
             first = seen[key].source
             first_line = first.data.key_pos.get("name", (first.line, first.column))[0]

@@ -178,7 +178,7 @@ def _model_path(loc: tuple) -> tuple:
     return tuple(out)
 
 
-def _range_text(err: dict) -> str:
+def _range_text(err: Any) -> str:  # a pydantic ErrorDetails
     ctx = err.get("ctx") or {}
     kind = err["type"]
     value = err.get("input")
@@ -416,7 +416,7 @@ def recordings_role_exists(t: dict) -> Iterator[Diagnostic]:
             yield error("RECORDINGS-ROLE-EXISTS", f"recording config #{index + 1}: role `{role}` is not a role of this template{_suggest(role, list(roles))}", here)
 
 
-def _role_refs(t: dict) -> Iterator[tuple[str, Path, str, str]]:
+def _role_refs(t: dict) -> Iterator[tuple[str, Path, Any, str]]:
     """(rule, path, role named, what names it) for every role reference."""
     for key, role in _roles(t).items():
         for index, name in enumerate(_list(_map(_map(role).get("subscribeParams")).get("subscribeToRoles"))):
@@ -636,7 +636,7 @@ def credentials_key_name(doc: dict) -> Iterator[Diagnostic]:
     # secret) rather than an alias. Reading a response still accepts both (normalisation).
     template_creds = _map(_map(_map(_map(doc.get("settings")).get("recording")).get("upload")).get("credentials"))
     if "secret" in template_creds:
-        here = ("settings", "recording", "upload", "credentials", "secret")
+        here: Path = ("settings", "recording", "upload", "credentials", "secret")
         yield error("CREDENTIALS-KEY-NAME", "settings.recording.upload.credentials: templates take `secretKey`, not `secret` (the rooms' name); rename it", here)
     room_creds = _map(_map(_map(doc.get("recording_info")).get("upload_info")).get("credentials"))
     if "secretKey" in room_creds:
@@ -872,7 +872,7 @@ def literal_secrets(kind: str, body: Any, from_env: set[Path] | None = None) -> 
     for path, value in catalogue.secret_values(kind, body):
         if not isinstance(value, str) or not value or path in from_env or "${env:" in value:
             continue
-        url = catalogue.node_at(kind, path).mark(facts.SecretInUrl)
+        url = catalogue.known_node(kind, path).mark(facts.SecretInUrl)
         if url is None:
             flagged[path] = "holds a secret"
         elif url_parts(value, url.stream_key)[1]:

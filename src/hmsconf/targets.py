@@ -9,7 +9,7 @@ works against 100ms.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from hmsconf.auth import TokenSource
 from hmsconf.client import DEFAULT_API_URL, ApiClient
@@ -39,13 +39,14 @@ class Connection:
         return f"local workspace file {self.file}" if self.is_file else f"API {self.api_url or DEFAULT_API_URL}"
 
 
-def open_client(connection: Connection, **options) -> ApiClient:
+def open_client(connection: Connection, **options: Any) -> ApiClient:
     if connection.is_file:
         import httpx
 
         from hmsconf.emulator.app import create_app
         from hmsconf.emulator.store import Store
 
+        assert connection.file is not None  # is_file
         _keep_out_of_git(connection.file)
         app = create_app(Store(connection.file), access_key=LOCAL_ACCESS_KEY, secret=LOCAL_SECRET)
         tokens = TokenSource(LOCAL_ACCESS_KEY, LOCAL_SECRET)

@@ -45,7 +45,8 @@ class _Stage:
         self.owner, self.task = owner, task
 
     def advance(self, steps: int = 1, item: str | None = None) -> None:
-        self.owner.bar.update(self.task, advance=steps, **({"item": _short(item)} if item else {}))
+        fields: dict[str, Any] = {"item": _short(item)} if item else {}
+        self.owner.bar.update(self.task, advance=steps, **fields)
 
     def grow(self, total: int) -> None:
         self.owner.bar.update(self.task, total=total)

@@ -127,7 +127,7 @@ def create_app(store: Store, *, access_key: str, secret: str, faults: Faults | N
                     await asyncio.sleep(latency_ms / 1000)
                 check_token(request.headers.get("authorization"))
                 fault = faults.pick() if faults else None
-                if fault in ("429", "500", "502", "503"):
+                if faults and fault in ("429", "500", "502", "503"):
                     status = int(fault)
                     headers = {"Retry-After": f"{faults.retry_after:g}"} if fault == "429" else None
                     message = "rate limit exceeded" if fault == "429" else "injected server error"
@@ -200,7 +200,7 @@ def create_app(store: Store, *, access_key: str, secret: str, faults: Faults | N
         if request.method == "POST":
             return store.create_room(_mapping(await _body(request)))
         params = request.query_params
-        filters = {key: params[key] for key in ("name", "template_id", "after", "before") if key in params}
+        filters: dict[str, Any] = {key: params[key] for key in ("name", "template_id", "after", "before") if key in params}
         enabled = _flag(params.get("enabled"))
         filters["enabled"] = True if enabled is None else enabled
         return store.list_rooms(_limit(request), params.get("start"), filters)

@@ -195,7 +195,7 @@ class Store:
         return row
 
     @staticmethod
-    def _template_view(row: tuple, with_credentials: bool = False) -> dict:
+    def _template_view(row: sqlite3.Row | tuple, with_credentials: bool = False) -> dict:
         tid, name, body, _, created, updated = row
         stored = json.loads(body)
         view = {"id": tid, "_id": tid, "name": name, "customerId": CUSTOMER_ID, "customer": CUSTOMER_ID}
@@ -552,7 +552,8 @@ class Store:
 
     def list_codes(self, room_id: str, limit: int, filters: dict, start: str | None = None) -> dict:
         self._room(room_id)
-        query, args = "SELECT rowid, * FROM room_codes WHERE room_id = ?", [room_id]
+        query = "SELECT rowid, * FROM room_codes WHERE room_id = ?"
+        args: list[Any] = [room_id]
         if "role" in filters:
             query += " AND role = ?"
             args.append(filters["role"])

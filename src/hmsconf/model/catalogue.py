@@ -131,12 +131,20 @@ KINDS = ("Template", "Room", "RolePreset")
 
 def node_at(kind: str, path: Pattern) -> Node | None:
     """The node a concrete or pattern path leads to (integers and names step through ``*``)."""
-    node = root(kind)
+    node: Node | None = root(kind)
     for part in path:
+        assert node is not None
         child = node.children.get(part) if isinstance(part, str) else None
         node = child if child is not None else node.children.get(STAR)
         if node is None:
             return None
+    return node
+
+
+def known_node(kind: str, path: Pattern) -> Node:
+    """``node_at`` for a path the catalogue itself gave (a secret's place, a marked pattern)."""
+    node = node_at(kind, path)
+    assert node is not None, path
     return node
 
 
@@ -340,14 +348,14 @@ def below(pattern: Pattern, at: tuple) -> Pattern | None:
 
 def declares_write_only(kind: str, body: Any) -> bool:
     """Does ``body`` hold a write-only secret (storage credentials, a webhook header, §5)?"""
-    return any(node_at(kind, path).mark(facts.Secret) is not None for path, _ in secret_values(kind, body))
+    return any(known_node(kind, path).mark(facts.Secret) is not None for path, _ in secret_values(kind, body))
 
 
 def secret_texts(kind: str, body: Any, at: Pattern = ()) -> list[str]:
     """The secret pieces of text ``body`` holds: to scrub free text that may echo them."""
     out: list[str] = []
     for path, value in secret_values(kind, body, at):
-        url = node_at(kind, path).mark(facts.SecretInUrl)
+        url = known_node(kind, path).mark(facts.SecretInUrl)
         if url is not None:
             out.extend(url_parts(value, url.stream_key)[1] if isinstance(value, str) else [])
         elif isinstance(value, dict):
@@ -363,7 +371,7 @@ def mark_secrets(kind: str, body: Any, at: Pattern = ()) -> Any:
     showing all but its secret pieces."""
     at_pattern = _as_pattern(kind, at)
     for rest in _rests(kind, facts.Secret, at_pattern) + _rests(kind, facts.SecretInUrl, at_pattern):
-        url = node_at(kind, at_pattern + rest).mark(facts.SecretInUrl)
+        url = known_node(kind, at_pattern + rest).mark(facts.SecretInUrl)
         for path, value, parent in list(_follow(body, rest, ())):
             if value is None or isinstance(value, Sensitive):
                 continue
@@ -438,7 +446,7 @@ def placeholders(kind: str, body: Any, name: Callable[[tuple], str]) -> list[str
         return f"${{env:{var}}}"
 
     for pattern in write_only_objects(kind):
-        node = node_at(kind, pattern)
+        node = known_node(kind, pattern)
         for path, container, _ in list(_follow(body, pattern[:-1], ())) if len(pattern) > 1 else [((), body, None)]:
             if isinstance(container, dict):
                 where = path + (pattern[-1],)
@@ -451,7 +459,7 @@ def placeholders(kind: str, body: Any, name: Callable[[tuple], str]) -> list[str
     for pattern in secret_paths(kind):
         if pattern[:-1] in written:
             continue
-        url = node_at(kind, pattern).mark(facts.SecretInUrl)
+        url = known_node(kind, pattern).mark(facts.SecretInUrl)
         for path, value, parent in list(_follow(body, pattern, ())):
             if not isinstance(value, str):
                 continue
@@ -459,12 +467,18 @@ def placeholders(kind: str, body: Any, name: Callable[[tuple], str]) -> list[str
                 parent[path[-1]] = placeholder(path)
             else:
                 hidden: list[str] = []
-                url_parts(value, url.stream_key, lambda piece: hidden.append(piece) or piece)
+
+                def keep(piece: str) -> str:
+                    hidden.append(piece)
+                    return piece
+
+                url_parts(value, url.stream_key, keep)
                 numbers = iter(range(1, len(hidden) + 1))
-                parent[path[-1]] = url_parts(
-                    value, url.stream_key,
-                    lambda _, p=path: placeholder(p if len(hidden) == 1 else p + (next(numbers),)),
-                )[0]
+
+                def numbered(_: str, p: tuple = path, one: bool = len(hidden) == 1) -> str:
+                    return placeholder(p if one else p + (next(numbers),))
+
+                parent[path[-1]] = url_parts(value, url.stream_key, numbered)[0]
     return used
 
 

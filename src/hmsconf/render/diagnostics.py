@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Callable, Sequence
+from typing import Callable, Sequence, TypeVar
 
 from hmsconf.diagnostics import Diagnostic
 
@@ -16,8 +16,11 @@ GITHUB_ANNOTATIONS_PER_SEVERITY = 10
 _RED, _YELLOW, _BOLD, _DIM, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[1m", "\x1b[2m", "\x1b[0m"
 
 
-def renderer(name: str) -> Callable[[DiagnosticRenderer], DiagnosticRenderer]:
-    def register(fn: DiagnosticRenderer) -> DiagnosticRenderer:
+_R = TypeVar("_R", bound=DiagnosticRenderer)
+
+
+def renderer(name: str) -> Callable[[_R], _R]:
+    def register(fn: _R) -> _R:
         FORMATS[name] = fn
         return fn
 
