@@ -33,11 +33,14 @@ class RunningEmulator:
         return ApiClient(self.url, tokens=TokenSource(self.access_key, self.secret), **options)
 
 
-def start_emulator(store: Store, faults: Faults | None = None, latency_ms: float = 0, access_log: str | None = None):
+def start_emulator(store: Store, faults: Faults | None = None, latency_ms: float = 0, access_log: str | None = None,
+                   wrap=None):
+    """``wrap``: an ASGI middleware put around the emulator's app (a test's own refusals)."""
     import uvicorn
 
     sock = bind("127.0.0.1", 0)
     app = create_app(store, access_key=ACCESS_KEY, secret=SECRET, faults=faults, latency_ms=latency_ms, access_log=access_log)
+    app = wrap(app) if wrap else app
     server = uvicorn.Server(uvicorn.Config(app, log_level="critical", access_log=False, lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -46,6 +49,17 @@ def start_emulator(store: Store, faults: Faults | None = None, latency_ms: float
         time.sleep(0.01)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}/v2"
     return RunningEmulator(url, store, faults), server, thread
+
+
+@pytest.fixture(autouse=True)
+def exit_codes_are_checked():
+    """Every `hmsconf` subprocess a test runs (tests/cli.py) has its exit code looked at."""
+    from tests.cli import unchecked_results
+
+    unchecked_results()
+    yield
+    left = unchecked_results()
+    assert not left, f"the exit code of these runs was never checked: {left}"
 
 
 @pytest.fixture()

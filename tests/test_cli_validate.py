@@ -5,20 +5,19 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def hmsconf(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    script = Path(sys.executable).parent / "hmsconf"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "hmsconf"]
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
     full_env.pop("GITHUB_STEP_SUMMARY", None)
-    return subprocess.run([*command, *args], capture_output=True, text=True, cwd=cwd, env=full_env, timeout=60)
+    return cli.run(args, cwd=cwd, env=full_env, timeout=60)
 
 
 def test_examples_validate_clean():
@@ -80,8 +79,9 @@ def test_error_points_at_file_line_column_in_compiler_style(tmp_path):
 
 def test_unknown_key_suggests_the_right_one(tmp_path):
     (tmp_path / "t.yaml").write_text("kind: Template\nname: t\nroles:\n  guest:\n    subscribeParams:\n      subscribeToRole: [guest]\n    maxpeercount: 3\n")
-    out = hmsconf("validate", str(tmp_path)).stdout
-    assert "did you mean `subscribeToRoles`" in out and "did you mean `maxPeerCount`" in out
+    done = hmsconf("validate", str(tmp_path))
+    out = done.stdout
+    assert done.returncode == 1 and "did you mean `subscribeToRoles`" in out and "did you mean `maxPeerCount`" in out
 
 
 def test_usage_error_exits_64_not_2():
@@ -97,14 +97,15 @@ def test_missing_path_is_an_error(tmp_path):
 def test_validate_writes_nothing(tmp_path):
     (tmp_path / "t.yaml").write_text("kind: Template\nname: t\n")
     before = sorted(p.name for p in tmp_path.rglob("*"))
-    hmsconf("validate", str(tmp_path))
+    assert hmsconf("validate", str(tmp_path)).returncode == 0
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
 
 
 def test_github_format_annotates(tmp_path):
     (tmp_path / "t.yaml").write_text("kind: Template\nname: t\nroles:\n  guest:\n    priority: 9\n")
-    out = hmsconf("validate", str(tmp_path), "--format", "github").stdout
-    assert out.startswith("::error file=") and ",line=5,col=5," in out
+    done = hmsconf("validate", str(tmp_path), "--format", "github")
+    out = done.stdout
+    assert done.returncode == 1 and out.startswith("::error file=") and ",line=5,col=5," in out
 
 
 SECRET_TEMPLATE = """\
@@ -124,7 +125,9 @@ settings:
 
 def test_literal_secrets_are_warned_at_their_line_and_env_ones_are_not(tmp_path):
     (tmp_path / "t.yaml").write_text(SECRET_TEMPLATE.format(secret="wJalrXUtnFEMI-literal"))
-    report = json.loads(hmsconf("validate", str(tmp_path), "--format", "json").stdout)
+    done = hmsconf("validate", str(tmp_path), "--format", "json")
+    assert done.returncode == 0  # warnings only
+    report = json.loads(done.stdout)
     literal = [(d["line"], d["rule"]) for d in report["diagnostics"]]
     assert literal == [(10, "SECRET-LITERAL"), (11, "SECRET-LITERAL")]
     assert "wJalrXUtnFEMI-literal" not in json.dumps(report)

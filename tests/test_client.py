@@ -78,20 +78,31 @@ def test_transient_failures_are_retried(faulty_emulator, kinds):
 
 
 def test_retry_after_is_honoured(faulty_emulator):
+    """The wait the retry policy is asked for is the Retry-After the server sent (not the
+    0.1 s default backoff): read from stamina's retry hook, not from a clock."""
+    import stamina.instrumentation
+
     emulator = faulty_emulator(1.0, seed=1, kinds=("429",), retry_after=0.3)
+    retries = []
 
     async def go():
-        import time
-
-        async with emulator.client(retry_seconds=1.0, retry_attempts=3) as client:
-            start = time.perf_counter()
+        async with emulator.client(retry_seconds=5.0, retry_attempts=3, wait_max=0.2) as client:
             with pytest.raises(ApiError) as caught:
                 await client.list_templates()
-            return time.perf_counter() - start, caught.value
+            return caught.value
 
-    elapsed, error = run(go())
+    before = stamina.instrumentation.get_on_retry_hooks()
+    stamina.instrumentation.set_on_retry_hooks([retries.append])
+    try:
+        error = run(go())
+    finally:
+        stamina.instrumentation.set_on_retry_hooks(before)
     assert error.status == 429 and "rate-limiting" in str(error)
-    assert elapsed >= 0.5  # two waits of Retry-After 0.3 s, not the 0.1 s default backoff
+    assert [r.retry_num for r in retries] == [1, 2]  # three attempts, two waits
+    for retry in retries:
+        sent = retry.caused_by.response
+        assert sent.status_code == 429 and sent.headers["Retry-After"] == "0.3"
+        assert retry.wait_for == pytest.approx(0.3)  # above wait_max: the server's word wins
 
 
 def test_lost_create_answer_does_not_create_twice(faulty_emulator):

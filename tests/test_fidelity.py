@@ -3,13 +3,13 @@ responses. Each expectation is written from the reference (section numbers besid
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests import cli
 
 from hmsconf.rules import check_document
 
@@ -18,9 +18,7 @@ L720, L480 = {"width": 1280, "height": 720, "videoBitrate": 1800}, {"width": 854
 
 
 def _hmsconf(*args: str) -> subprocess.CompletedProcess:
-    script = Path(sys.executable).parent / "hmsconf"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "hmsconf"]
-    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=60, env={**os.environ, "NO_COLOR": "1"})
+    return cli.run(args, timeout=60)
 
 
 # --- real shapes (§10.2) -----------------------------------------------------------------------

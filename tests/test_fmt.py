@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -60,13 +58,13 @@ def test_bad_yaml_is_reported_not_touched(tmp_path):
 
 def test_check_lists_and_exits_1_then_fmt_fixes(tmp_path):
     (tmp_path / "t.yaml").write_text(MESSY)
-    script = Path(sys.executable).parent / "hmsconf"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "hmsconf"]
-    check = subprocess.run([*command, "fmt", "--check", str(tmp_path)], capture_output=True, text=True)
+    from tests import cli
+
+    check = cli.run(["fmt", "--check", str(tmp_path)])
     assert check.returncode == 1 and "t.yaml" in check.stdout
     assert (tmp_path / "t.yaml").read_text() == MESSY  # --check writes nothing
-    assert subprocess.run([*command, "fmt", str(tmp_path)], capture_output=True).returncode == 0
-    assert subprocess.run([*command, "fmt", "--check", str(tmp_path)], capture_output=True).returncode == 0
+    assert cli.run(["fmt", str(tmp_path)]).returncode == 0
+    assert cli.run(["fmt", "--check", str(tmp_path)]).returncode == 0
 
 
 def test_examples_are_canonical():

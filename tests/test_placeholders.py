@@ -116,17 +116,14 @@ def test_convert():
 
 def test_commands_validate_without_secrets_and_render_needs_them(tmp_path):
     import os
-    import subprocess
-    import sys
-    from pathlib import Path
+
+    from tests import cli
 
     write_project(tmp_path, {"rooms/a.yaml": "kind: Room\nname: a\nsize: ${env:HMSCONF_TEST_SIZE}\n"})
-    script = str(Path(sys.executable).parent / "hmsconf")
     env = {k: v for k, v in os.environ.items() if k != "HMSCONF_TEST_SIZE"}
-    done = subprocess.run([script, "validate", "--strict", str(tmp_path)], capture_output=True, text=True, env=env)
+    done = cli.run(["validate", "--strict", str(tmp_path)], env=env)
     assert done.returncode == 0 and "notice[ENV-UNSET]" in done.stdout and "1 notice" in done.stdout
-    done = subprocess.run([script, "render", str(tmp_path)], capture_output=True, text=True, env=env)
+    done = cli.run(["render", str(tmp_path)], env=env)
     assert done.returncode == 1 and "error[ENV-UNDEFINED]" in done.stderr
-    done = subprocess.run([script, "render", str(tmp_path)], capture_output=True, text=True,
-                          env={**env, "HMSCONF_TEST_SIZE": "300"})
+    done = cli.run(["render", str(tmp_path)], env={**env, "HMSCONF_TEST_SIZE": "300"})
     assert done.returncode == 0 and "size: 300\n" in done.stdout

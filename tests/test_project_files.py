@@ -6,9 +6,9 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
+from tests import cli
 from tests.helpers import write_project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,10 +17,9 @@ MANIFEST = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n    name: x\n"
 
 
 def hmsconf(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    script = Path(sys.executable).parent / "hmsconf"
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
     full_env.pop("HMSCONF_API_URL", None)
-    return subprocess.run([str(script), *args], capture_output=True, text=True, cwd=cwd, env=full_env, timeout=120)
+    return cli.run(args, cwd=cwd, env=full_env)
 
 
 def copy_example(tmp_path: Path, name: str = "webinar") -> Path:
@@ -51,6 +50,7 @@ def test_a_document_elsewhere_is_read_when_it_has_our_kind(tmp_path):
         "notes.yaml": "title: not ours\n",
     })
     done = hmsconf("validate", str(tmp_path), "--format", "json")
+    assert done.returncode == 1
     assert [d["rule"] for d in json.loads(done.stdout)["diagnostics"]] == ["ROOM-SIZE"]
 
 
@@ -62,6 +62,7 @@ def test_include_and_exclude_globs(tmp_path):
         "templates/broken.yaml": "kind: Template\nname: [\n",
     })
     done = hmsconf("validate", str(tmp_path), "--format", "json")
+    assert done.returncode == 1
     found = [(d["rule"], Path(d["file"]).name) for d in json.loads(done.stdout)["diagnostics"]]
     assert found == [("DOC-KIND", "t.yaml")]
 
@@ -113,12 +114,13 @@ def test_a_room_on_an_undeclared_template_is_an_error_unless_live_only(tmp_path)
     }
     write_project(tmp_path, files)
     done = hmsconf("validate", str(tmp_path), "--format", "json")
+    assert done.returncode == 1
     found = [(d["severity"], d["rule"], d["line"], d["message"]) for d in json.loads(done.stdout)["diagnostics"]]
     assert [f[:3] for f in found] == [("error", "ROOM-TEMPLATE-UNDECLARED", 3), ("error", "ROOM-TEMPLATE-UNDECLARED", 7)]
     assert "did you mean `webinar`?" in found[0][3] and "live_templates" in found[1][3]
     (tmp_path / "hmsconf.yaml").write_text("live_templates: [legacy]\n")
     done = hmsconf("validate", str(tmp_path), "--format", "json")
-    assert [d["line"] for d in json.loads(done.stdout)["diagnostics"]] == [3]
+    assert done.returncode == 1 and [d["line"] for d in json.loads(done.stdout)["diagnostics"]] == [3]
 
 
 def test_export_writes_a_project_that_plans_clean_and_is_formatted(tmp_path):
@@ -156,5 +158,6 @@ def test_a_project_folder_still_holds_the_projects_below_it(tmp_path):
         "nested/rooms/r.yaml": "kind: Room\nname: r\nsize: -1\n",
     })
     done = hmsconf("validate", str(tmp_path), "--format", "json")
-    assert [d["rule"] for d in json.loads(done.stdout)["diagnostics"]] == ["ROOM-SIZE"]
-    assert "Checked 2 projects" in hmsconf("validate", str(tmp_path)).stderr
+    assert done.returncode == 1 and [d["rule"] for d in json.loads(done.stdout)["diagnostics"]] == ["ROOM-SIZE"]
+    done = hmsconf("validate", str(tmp_path))
+    assert done.returncode == 1 and "Checked 2 projects" in done.stderr

@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -168,15 +166,13 @@ def test_a_saved_plan_is_stale_once_the_codes_change(project, emulator):
 def test_codes_command_prints_them(project, emulator):
     root = project(room())
     apply(plan(root, emulator), emulator)
-    script = Path(sys.executable).parent / "hmsconf"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "hmsconf"]
+    from tests import cli
+
     env = {**os.environ, "NO_COLOR": "1", "HMS_ACCESS_KEY": ACCESS_KEY, "HMS_SECRET": SECRET}
-    done = subprocess.run([*command, "codes", "town-hall", "--project", str(root), "--api-url", emulator.url, "--format", "json"],
-                          capture_output=True, text=True, env=env, timeout=60)
+    done = cli.run(["codes", "town-hall", "--project", str(root), "--api-url", emulator.url, "--format", "json"], env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     shown = json.loads(done.stdout)
     assert sorted(c["role"] for c in shown["codes"]) == ["guest", "host", "viewer"]
     assert {c["code"] for c in shown["codes"]} == {c["code"] for c in live_codes(emulator)}
-    missing = subprocess.run([*command, "codes", "nowhere", "--project", str(root), "--api-url", emulator.url],
-                             capture_output=True, text=True, env=env, timeout=60)
+    missing = cli.run(["codes", "nowhere", "--project", str(root), "--api-url", emulator.url], env=env, timeout=60)
     assert missing.returncode == 1 and "no room named `nowhere`" in missing.stderr and "Traceback" not in missing.stderr

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import cli
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ["webinar", "telehealth", "classroom"]
 KEY, SECRET = "test-access-key", "test-secret-that-is-long-enough-0123456789"
@@ -61,7 +63,7 @@ def run(args: list[str], url: str | None = None, cwd: Path | None = None, env_ex
     if url:
         env.update({"HMSCONF_API_URL": url, "HMS_ACCESS_KEY": KEY, "HMS_SECRET": SECRET})
     env.update(env_extra or {})
-    return subprocess.run([*hmsconf_command(), *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
+    return cli.run(args, env=env, cwd=cwd)
 
 
 def copy_example(name: str, tmp_path: Path) -> Path:
@@ -89,6 +91,7 @@ def test_one_changed_field_shows_exactly_that_field(tmp_path, server):
     path = project / "templates" / "webinar.yaml"
     path.write_text(path.read_text().replace("messageInterval: 10", "messageInterval: 15"))
     plan = run(["plan", str(project), "--format", "json"], server)
+    assert plan.returncode == 0
     changes = [c for c in json.loads(plan.stdout)["changes"] if c["action"] != "unmanaged"]
     assert [(c["name"], [f["path"] for f in c["fields"]]) for c in changes] == [("webinar", ["settings.roomState.messageInterval"])]
     assert [r["part"] for r in changes[0]["requests"]] == ["settings"]
