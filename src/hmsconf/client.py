@@ -329,7 +329,12 @@ class ApiClient:
         return await self.request("POST", f"/room-codes/room/{room_id}", body={})
 
     async def create_room_code(self, room_id: str, role: str) -> dict:
-        return await self.request("POST", f"/room-codes/room/{room_id}/role/{role}", body={})
+        async def recover() -> dict | None:
+            # asked for only when the role has no enabled code: one now proves the lost request landed
+            found = await self.list_room_codes(room_id, role=role, enabled=True)
+            return found[0] if found else None
+
+        return await self.request("POST", f"/room-codes/room/{room_id}/role/{role}", body={}, recover=recover)
 
     async def list_room_codes(self, room_id: str, role: str | None = None, enabled: bool | None = None) -> list[dict]:
         params: dict = {}
