@@ -22,6 +22,7 @@ FORMATS: dict[str, ShowRenderer] = {}
 
 YES, NO = "✓", "·"
 DEFAULT_MARK = "*"
+MAX_DELTA_EDGES = 100
 LEGEND_DEFAULT = (
     f"{DEFAULT_MARK} not in the file: the server's documented default, not a fact "
     "(video and screen sizes are unsettled, reference §9.8)"
@@ -332,17 +333,21 @@ def delta_markdown(delta: AccessDelta) -> list[str]:
         out.append("")
     if delta.added_edges or delta.removed_edges:
         out += ["Subscribe graph changes (A → B: A sees and hears B; added solid, removed dashed):", ""]
-        roles = list(dict.fromkeys(n for edge in [*delta.added_edges, *delta.removed_edges] for n in edge))
-        lines = mermaid_graph(roles, delta.added_edges, delta.removed_edges, edge_label="|added|")
+        # a pull-request comment has a size cap: draw at most MAX_DELTA_EDGES, count the rest
+        added = delta.added_edges[:MAX_DELTA_EDGES]
+        removed = delta.removed_edges[: MAX_DELTA_EDGES - len(added)]
+        roles = list(dict.fromkeys(n for edge in [*added, *removed] for n in edge))
+        lines = mermaid_graph(roles, added, removed, edge_label="|added|")
         styles = []
-        if delta.added_edges:
-            styles.append("  linkStyle " + ",".join(str(i) for i in range(len(delta.added_edges)))
-                          + " stroke:#1a7f37,stroke-width:2px")
-        if delta.removed_edges:
-            first = len(delta.added_edges)
-            styles.append("  linkStyle " + ",".join(str(first + i) for i in range(len(delta.removed_edges)))
-                          + " stroke:#cf222e,stroke-width:2px")
+        if added:
+            styles.append("  linkStyle " + ",".join(str(i) for i in range(len(added))) + " stroke:#1a7f37,stroke-width:2px")
+        if removed:
+            numbers = ",".join(str(len(added) + i) for i in range(len(removed)))
+            styles.append(f"  linkStyle {numbers} stroke:#cf222e,stroke-width:2px")
         out += [*lines, *styles, "```", ""]
+        left = len(delta.added_edges) + len(delta.removed_edges) - len(added) - len(removed)
+        if left:
+            out += [f"_{left} more edges changed; `hmsconf show` draws the whole graph._", ""]
     return out
 
 

@@ -1,0 +1,269 @@
+"""`hmsconf show`: golden output of every format, the access model, the plan's access delta, secrets.
+
+Golden files live in tests/golden/show/; after an intended change, regenerate
+them with ``HMSCONF_UPDATE_GOLDEN=1 python -m pytest tests/test_show.py`` and
+review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hmsconf.access import PERMISSIONS, delta_of, rtmp_host, template_access
+from hmsconf.model.defaults import MODERATOR_POWERS, effective_permissions
+from hmsconf.plan import Plan
+from hmsconf.render.plan import FORMATS as PLAN_FORMATS
+from hmsconf.render.plan import MARKDOWN_COMMENT_LIMIT, render_markdown_limited
+from hmsconf.render.show import FORMATS, peer_text, track_text
+from hmsconf.report import from_files
+
+from .helpers import write_project
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = Path(__file__).parent / "golden" / "show"
+EXAMPLES = ["webinar", "telehealth", "classroom"]
+EXTENSION = {"text": "txt", "markdown": "md", "dot": "dot", "json": "json", "html": "html"}
+STREAM_KEY = "sk-live-4f9a2c7e1d"
+SECRET_BITS = (STREAM_KEY, "live2", "hunter2", "tok3n", "/app/")
+
+
+def hmsconf(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    script = Path(sys.executable).parent / "hmsconf"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "hmsconf"]
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("NO_COLOR", None) if env is None or "NO_COLOR" not in env else None
+    return subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=True, env=full_env, timeout=120)
+
+
+def golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("HMSCONF_UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no golden file {path}; run with HMSCONF_UPDATE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8")
+
+
+def example_report(example: str):
+    report, _ = from_files(str(ROOT / "examples" / example), None, None)
+    return report
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+@pytest.mark.parametrize("output_format", list(EXTENSION))
+def test_every_format_of_every_example_is_golden(example, output_format):
+    golden(f"{example}.{EXTENSION[output_format]}", FORMATS[output_format](example_report(example), False))
+
+
+def test_registry_has_exactly_the_documented_formats():
+    assert sorted(FORMATS) == sorted(EXTENSION)
+
+
+def test_matrix_is_the_effective_permissions_moderator_powers_first():
+    report = example_report("webinar")
+    template = report.templates[0]
+    assert PERMISSIONS[: len(MODERATOR_POWERS)] == MODERATOR_POWERS
+    assert set(PERMISSIONS) == set(effective_permissions({}))
+    host = next(r for r in template.roles if r.name == "host")
+    recorder = next(r for r in template.roles if r.name == "recorder")
+    assert host.permissions["endRoom"] is True and host.priority.value == 1
+    # recorder-bot turns the three default-true flags off; everything else is the default false
+    assert not any(recorder.permissions.values())
+    assert template.unseen == ["viewer-on-hls", "recorder"] and template.blind == ["viewer-on-hls"]
+
+
+def test_omitted_sizes_are_marked_as_defaults_and_declared_ones_are_not():
+    model = template_access("t", {"roles": {
+        "a": {"publishParams": {"allowed": ["video", "screen"], "video": {"width": 640, "height": 360}}},
+        "b": {"publishParams": {"allowed": []}, "maxPeerCount": 3},
+    }})
+    a, b = model.roles
+    assert a.tracks["video"].settings["width"].declared and not a.tracks["video"].settings["bitRate"].declared
+    assert not a.tracks["screen"].settings["width"].declared
+    assert track_text(a.tracks["video"]) == "640×360 25 fps* 256 kbps*"
+    assert track_text(a.tracks["screen"]) == "1280×720* 10 fps* 1024 kbps*"
+    assert track_text(a.tracks["audio"]) == "—"
+    assert peer_text(b) == "3" and peer_text(a) == "no limit*"
+
+
+SECRET_TEMPLATE = f"""
+kind: Template
+name: broadcast
+roles:
+  host:
+    publishParams:
+      allowed: [audio, video, simulcast]
+      simulcast:
+        video:
+          layers:
+            - {{rid: f, scaleResolutionDownBy: 1.0, maxBitrate: 1500, maxFramerate: 30}}
+            - {{rid: h, scaleResolutionDownBy: 2.0, maxBitrate: 500, maxFramerate: 30}}
+    subscribeParams: {{subscribeToRoles: [host, ghost]}}
+    permissions: {{endRoom: true}}
+  bot:
+    subscribeParams: {{subscribeToRoles: [host]}}
+destinations:
+  rtmpDestinations:
+    yt:
+      name: yt
+      rtmpUrls:
+        - rtmp://a.rtmp.youtube.com/live2/{STREAM_KEY}
+        - rtmps://user:hunter2@live.example.com:443/app/x?token=tok3n
+  transcriptions:
+    notes:
+      name: notes
+      role: bot
+      modes: [recorded]
+      outputModes: [txt]
+  browserRecordings:
+    old:
+      name: old
+      role: bot
+"""
+
+
+def test_rtmp_destinations_show_the_host_only_in_every_format(tmp_path):
+    root = write_project(tmp_path, {"hmsconf.yaml": "vars: {}\n", "templates/t.yaml": SECRET_TEMPLATE})
+    report, diagnostics = from_files(str(root), None, None)
+    for output_format, render in FORMATS.items():
+        out = render(report, output_format == "text")
+        for bit in SECRET_BITS:
+            assert bit not in out, (output_format, bit)
+        if output_format != "dot":
+            assert "a.rtmp.youtube.com" in out and "live.example.com:443" in out
+    done = hmsconf("show", str(root), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert all(bit not in done.stdout + done.stderr for bit in SECRET_BITS)
+    data = json.loads(done.stdout)
+    template = data["templates"][0]
+    assert template["subscribe_graph"]["unknown_roles"] == ["ghost"]
+    assert [d["kind"] for d in template["destinations"]] == ["rtmp", "transcription", "browserRecording"]
+    assert template["roles"][0]["publish"]["simulcast"][1]["rid"] == "h"
+
+
+def test_rtmp_host_never_keeps_a_path_credentials_or_query():
+    assert rtmp_host("rtmp://a.rtmp.youtube.com/live2/KEY") == "a.rtmp.youtube.com"
+    assert rtmp_host("rtmps://u:p@h.example:1935/x?key=1") == "h.example:1935"
+    assert rtmp_host("not a url") == "(not a URL)"
+    assert rtmp_host(None) == "(sensitive)"
+
+
+def test_cli_text_markdown_and_errors(tmp_path):
+    done = hmsconf("show", str(ROOT / "examples" / "webinar"), "--template", "webinar", env={"NO_COLOR": "1"})
+    assert done.returncode == 0 and "\x1b[" not in done.stdout
+    assert done.stdout == FORMATS["text"](example_report("webinar"), False)
+    missing = hmsconf("show", str(ROOT / "examples" / "webinar"), "--template", "nope")
+    assert missing.returncode == 1 and missing.stderr.strip() == "Error: no template named `nope` (templates: webinar)"
+    bad_plan = tmp_path / "plan.json"
+    bad_plan.write_text('{"workspace": "local",\n  oops}')
+    done = hmsconf("show", str(ROOT / "examples" / "webinar"), "--plan", str(bad_plan), "--format", "html")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip().startswith(f"Error: {bad_plan}:2:3: not a saved plan")
+
+
+def test_live_shows_what_the_workspace_holds(tmp_path):
+    project = tmp_path / "webinar"
+    shutil.copytree(ROOT / "examples" / "webinar", project, ignore=shutil.ignore_patterns(".hmsconf"))
+    assert hmsconf("apply", str(project), "--auto-approve").returncode == 0
+    done = hmsconf("show", str(project), "--live", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    live = json.loads(done.stdout)
+    files = example_report("webinar").to_json()
+    assert live["source"] == "live"
+    for live_role, file_role in zip(live["templates"][0]["roles"], files["templates"][0]["roles"], strict=True):
+        assert live_role["name"] == file_role["name"]
+        assert live_role["permissions"] == file_role["permissions"]
+        assert sorted(live_role["subscribeToRoles"]) == sorted(file_role["subscribeToRoles"])
+        # the server filled what the file left out: live values are facts, not defaults
+        assert live_role["maxPeerCount"]["declared"] is True
+
+
+# -- the plan's access delta ---------------------------------------------------------------------
+
+CHANGED_ROLES = """
+  speaker:
+    extends: guest
+    permissions: {mute: true, pollRead: false}
+    maxPeerCount: 20
+    publishParams:
+      allowed: [audio, video, screen]
+    subscribeParams:
+      subscribeToRoles: [host, co-host, speaker]
+  viewer-on-hls:
+    extends: viewer
+    subscribeParams: {subscribeToRoles: [host]}
+  recorder:
+    extends: recorder-bot
+    subscribeParams:
+      subscribeToRoles: [host, co-host]
+  moderator:
+    extends: co-host
+"""
+
+
+@pytest.fixture(scope="module")
+def changed_plan(tmp_path_factory) -> Plan:
+    project = tmp_path_factory.mktemp("delta") / "webinar"
+    shutil.copytree(ROOT / "examples" / "webinar", project, ignore=shutil.ignore_patterns(".hmsconf"))
+    assert hmsconf("apply", str(project), "--auto-approve").returncode == 0
+    template = project / "templates" / "webinar.yaml"
+    text = template.read_text()
+    start, end = text.index("  speaker:\n"), text.index("settings:\n")
+    template.write_text(text[:start] + CHANGED_ROLES.lstrip("\n") + text[end:])
+    done = hmsconf("plan", str(project), "--out", str(project / "plan.json"), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    return Plan.from_json(json.loads((project / "plan.json").read_text()))
+
+
+def test_delta_rows_and_edges_come_from_the_plan_alone(changed_plan):
+    change = next(c for c in changed_plan.changes if c.kind == "Template")
+    delta = delta_of(change)
+    rows = {row.role: row for row in delta.rows}
+    assert set(rows) == {"speaker", "moderator"}  # viewer and recorder only change edges
+    speaker = rows["speaker"]
+    assert speaker.before["mute"] is False and speaker.after["mute"] is True and speaker.gained("mute")
+    assert speaker.before["pollRead"] is True and speaker.after["pollRead"] is False and not speaker.gained("pollRead")
+    assert (speaker.before["maxPeerCount"], speaker.after["maxPeerCount"]) == (0, 20)
+    assert rows["moderator"].before is None and rows["moderator"].after["removeOthers"] is True
+    assert delta.added_edges == [("viewer-on-hls", "host")]
+    assert delta.removed_edges == [("recorder", "speaker")]
+    assert "endRoom" not in delta.columns or rows["moderator"].before is None
+
+
+def test_plan_and_diff_markdown_golden(changed_plan):
+    markdown = render_markdown_limited(changed_plan)
+    start = markdown.index("Permission matrix, rows that change")
+    golden("plan-delta.md", markdown[start: markdown.index("Not managed here")])
+    assert "**· → ✓** :warning:" in markdown  # speaker gains mute: highlighted
+    assert "-->|added|" in markdown and "-.->|removed|" in markdown
+    assert PLAN_FORMATS["markdown"](changed_plan, False) == markdown
+
+
+def test_html_with_plan_includes_the_delta(changed_plan, tmp_path):
+    from hmsconf.access import AccessReport
+
+    report = example_report("webinar")
+    page = FORMATS["html"](AccessReport(report.workspace, report.source, report.templates, changed_plan), False)
+    assert 'class="plan"' in page and 'class="edge added"' in page and 'class="edge removed"' in page
+    assert '<td class="gained power">· → ✓</td>' in page
+
+
+def test_markdown_with_a_huge_subscribe_change_stays_under_the_comment_cap(tmp_path):
+    roles = {f"role-{i:03d}": {"subscribeParams": {"subscribeToRoles": [f"role-{j:03d}" for j in range(120)]},
+                               "permissions": {"mute": True}} for i in range(120)}
+    from hmsconf.diff import FieldChange
+    from hmsconf.plan import Change
+
+    changes = [Change("Template", f"t{n}", "create", fields=[FieldChange(("roles",), None, roles)]) for n in range(3)]
+    plan = Plan("w", changes)
+    out = render_markdown_limited(plan)
+    assert len(out) <= MARKDOWN_COMMENT_LIMIT <= 65_535
+    assert out.count("```mermaid") >= 1 and out.count("```") % 2 == 0
+    assert "more edges" in out
