@@ -80,8 +80,10 @@ def graph_svg(names: list[str], edges: list[tuple[str, str]], classes: dict[str,
     drawn = [(a, b) for a, b in pairs if (a, b) not in both or a < b]
     loops = [a for a, b in edges if a == b]
     graph = igraph.Graph(n=len(names), edges=[(index[a], index[b]) for a, b in drawn], directed=True)
-    layout = graph.layout_sugiyama(hgap=1, vgap=1) if names else None
-    coords = [tuple(c) for c in layout.coords[: len(names)]] if layout else []
+    layout, extended = graph.layout_sugiyama(hgap=1, vgap=1, return_extended_graph=True)
+    all_coords = [tuple(c) for c in layout.coords]
+    coords = all_coords[: len(names)]
+    routes = _routes(extended, len(names))
     unit_x = max((_node_width(n) for n in names), default=60) + GAP_X
     unit_y = NODE_H + GAP_Y
 
@@ -89,8 +91,8 @@ def graph_svg(names: list[str], edges: list[tuple[str, str]], classes: dict[str,
         return MARGIN + point[0] * unit_x + unit_x / 2, MARGIN + point[1] * unit_y + NODE_H / 2
 
     centres = {name: place(coords[i]) for name, i in index.items()}
-    width = MARGIN * 2 + (max((c[0] for c in coords), default=0) + 1) * unit_x + 40
-    height = MARGIN * 2 + (max((c[1] for c in coords), default=0)) * unit_y + NODE_H + 10
+    width = MARGIN * 2 + (max((c[0] for c in all_coords), default=0) + 1) * unit_x + 40
+    height = MARGIN * 2 + (max((c[1] for c in all_coords), default=0)) * unit_y + NODE_H + 10
 
     def clip(centre, towards, name) -> tuple[float, float]:
         """Where the segment from a node's centre towards a point leaves its box."""
@@ -106,9 +108,10 @@ def graph_svg(names: list[str], edges: list[tuple[str, str]], classes: dict[str,
              f'width="{width:.0f}" height="{height:.0f}" role="img" aria-label="{escape(title)}">',
              '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
              'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker></defs>']
-    for number, (a, b) in enumerate(drawn):
-        route = [place(p) for p in (layout.edge_routing[number] if layout else [])]
-        points = [centres[a], *route, centres[b]]
+    for a, b in drawn:
+        u, v = index[a], index[b]
+        dummies = routes[(u, v)] if (u, v) in routes else routes.get((v, u), [])[::-1]
+        points = [centres[a], *(place(all_coords[d]) for d in dummies), centres[b]]
         points[0] = clip(centres[a], points[1], a)
         points[-1] = clip(centres[b], points[-2], b)
         path = _smooth(points)
@@ -132,6 +135,26 @@ def graph_svg(names: list[str], edges: list[tuple[str, str]], classes: dict[str,
                      f'text-anchor="middle">{escape(name)}</text></g>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _routes(extended: Any, originals: int) -> dict[tuple[int, int], list[int]]:
+    """(source, target) -> the dummy vertices the layout put on that edge, in order.
+
+    The layered layout splits an edge spanning several layers with dummy
+    vertices (one in, one out); following them from each real vertex gives the
+    bend points. An edge the layout reversed to break a cycle comes back as
+    (target, source): the caller reads it backwards.
+    """
+    following = {a: b for a, b in extended.get_edgelist() if a >= originals}
+    out = {}
+    for a, b in extended.get_edgelist():
+        if a < originals:
+            dummies = []
+            while b >= originals:
+                dummies.append(b)
+                b = following[b]
+            out[(a, b)] = dummies
+    return out
 
 
 def _smooth(points: list[tuple[float, float]]) -> str:
