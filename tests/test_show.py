@@ -267,3 +267,23 @@ def test_markdown_with_a_huge_subscribe_change_stays_under_the_comment_cap(tmp_p
     assert len(out) <= MARKDOWN_COMMENT_LIMIT <= 65_535
     assert out.count("```mermaid") >= 1 and out.count("```") % 2 == 0
     assert "more edges" in out
+
+
+def test_the_ci_examples_show_steps_run(tmp_path):
+    """The workflow's plan-and-report script, run as written (workspace `local`, no account)."""
+    import yaml
+
+    project = tmp_path / "webinar"
+    shutil.copytree(ROOT / "examples" / "webinar", project, ignore=shutil.ignore_patterns(".hmsconf"))
+    workflow = yaml.safe_load((ROOT / "examples" / "ci" / "github-actions.yml").read_text())
+    scripts = [step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "hmsconf show" in step.get("run", "")]
+    assert len(scripts) == 2
+    bin_dir = str(Path(sys.executable).parent)
+    for script in scripts:
+        script = script.replace("${{ matrix.workspace }}", "local")
+        done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "HMSCONF_PROJECT": str(project), "PATH": f"{bin_dir}:{os.environ['PATH']}"})
+        assert done.returncode == 0, done.stderr
+        page = (tmp_path / "report.html").read_text()
+        assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "http://" not in page.replace("http://www.w3.org/2000/svg", "")
+    assert 'class="plan"' in page  # the second script passed --plan plan.json
