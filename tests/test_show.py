@@ -287,3 +287,33 @@ def test_the_ci_examples_show_steps_run(tmp_path):
         page = (tmp_path / "report.html").read_text()
         assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "http://" not in page.replace("http://www.w3.org/2000/svg", "")
     assert 'class="plan"' in page  # the second script passed --plan plan.json
+
+
+def test_any_template_body_renders_in_every_format_without_error():
+    """Whatever shape a body has (a live template the server filled oddly, say), no format raises."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from hmsconf.access import AccessReport
+
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(-2, 3000), st.text(max_size=8),
+                        st.sampled_from(["audio", "video", "screen", "simulcast", "a", "b", "rtmp://h.example/k"]))
+    values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                           st.dictionaries(st.text(max_size=6), inner, max_size=4)), max_leaves=12)
+    keys = st.sampled_from(["publishParams", "subscribeParams", "permissions", "priority", "maxPeerCount", "allowed",
+                            "video", "screen", "subscribeToRoles", "simulcast", "layers", "endRoom"])
+    role = st.dictionaries(keys, st.one_of(values, st.dictionaries(keys, values, max_size=4)), max_size=5)
+    body = st.fixed_dictionaries({"roles": st.dictionaries(st.sampled_from(["a", "b", "c d", '"q"']), role, max_size=3),
+                                  "destinations": st.dictionaries(st.sampled_from(["rtmpDestinations", "hlsDestinations",
+                                                                                   "transcriptions"]),
+                                                                  st.dictionaries(st.text(max_size=4), values, max_size=2), max_size=2),
+                                  "recordings": values})
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(body)
+    def check(data):
+        report = AccessReport("w", "live", [template_access("t", data)])
+        for output_format in FORMATS:
+            FORMATS[output_format](report, False)
+
+    check()

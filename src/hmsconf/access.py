@@ -156,6 +156,12 @@ class TemplateAccess:
         }
 
 
+def _effective(role: Any) -> dict[str, bool]:
+    """Every permission flag with its default applied (a body of the wrong shape grants nothing extra)."""
+    perms = role.get("permissions") if isinstance(role, dict) else None
+    return effective_permissions({"permissions": perms if isinstance(perms, dict) else {}})
+
+
 def _strings(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
@@ -176,7 +182,7 @@ def role_access(name: str, role: Any) -> RoleAccess:
     layers = [dict(layer) for layer in video_layers.get("layers") or [] if isinstance(layer, dict)]
     return RoleAccess(
         name=name,
-        permissions={p: effective_permissions(role)[p] for p in PERMISSIONS},
+        permissions={p: _effective(role)[p] for p in PERMISSIONS},
         max_peer_count=_value(role, "maxPeerCount", MAX_PEER_COUNT_DEFAULT),
         priority=_value(role, "priority", PRIORITY_DEFAULT),
         allowed=allowed,
@@ -329,7 +335,7 @@ class AccessDelta:
 
 def _row_of(role: Any) -> dict[str, Any]:
     role = role if isinstance(role, dict) else {}
-    row: dict[str, Any] = dict(effective_permissions(role))
+    row: dict[str, Any] = dict(_effective(role))
     for key in ("maxPeerCount", "priority"):
         if key in role:
             row[key] = role[key]
@@ -389,8 +395,8 @@ def delta_of(change: Any) -> AccessDelta:
                 base_before[flag] = PERMISSION_DEFAULTS[flag] if f.old is None else bool(f.old)
                 base_after[flag] = PERMISSION_DEFAULTS[flag] if f.new is None else bool(f.new)
             elif rest[0] == "permissions" and len(rest) == 1:
-                base_before.update(effective_permissions({"permissions": f.old}))
-                base_after.update(effective_permissions({"permissions": f.new}))
+                base_before.update(_effective({"permissions": f.old}))
+                base_after.update(_effective({"permissions": f.new}))
             elif len(rest) == 1:
                 base_before[rest[0]], base_after[rest[0]] = f.old, f.new
         elif rest[:2] == ("subscribeParams", "subscribeToRoles") or rest == ("subscribeParams",):
