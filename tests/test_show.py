@@ -38,7 +38,6 @@ def hmsconf(*args: str, cwd: Path | None = None, env: dict | None = None) -> sub
     script = Path(sys.executable).parent / "hmsconf"
     command = [str(script)] if script.exists() else [sys.executable, "-m", "hmsconf"]
     full_env = {**os.environ, **(env or {})}
-    full_env.pop("NO_COLOR", None) if env is None or "NO_COLOR" not in env else None
     return subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=True, env=full_env, timeout=120)
 
 
@@ -155,9 +154,41 @@ def test_rtmp_host_never_keeps_a_path_credentials_or_query():
     assert rtmp_host(None) == "(sensitive)"
 
 
-def test_cli_text_markdown_and_errors(tmp_path):
-    done = hmsconf("show", str(ROOT / "examples" / "webinar"), "--template", "webinar", env={"NO_COLOR": "1"})
-    assert done.returncode == 0 and "\x1b[" not in done.stdout
+def on_a_terminal(*args: str, env: dict) -> str:
+    """Run hmsconf with its stdout on a pseudo-terminal; what it wrote."""
+    import pty
+
+    primary, secondary = pty.openpty()
+    script = Path(sys.executable).parent / "hmsconf"
+    environ = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | env
+    proc = subprocess.Popen([str(script), *args], stdout=secondary, stderr=subprocess.DEVNULL, env=environ)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=60)
+    os.close(primary)
+    return b"".join(chunks).decode()
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color():
+    webinar = str(ROOT / "examples" / "webinar")
+    assert "\x1b[" in on_a_terminal("show", webinar, env={})
+    assert "\x1b[" not in on_a_terminal("show", webinar, env={"NO_COLOR": "1"})
+    assert "\x1b[" not in on_a_terminal("show", webinar, "--no-color", env={})
+    piped = hmsconf("show", webinar)
+    assert "\x1b[" not in piped.stdout
+
+
+def test_cli_text_and_errors(tmp_path):
+    done = hmsconf("show", str(ROOT / "examples" / "webinar"), "--template", "webinar")
+    assert done.returncode == 0
     assert done.stdout == FORMATS["text"](example_report("webinar"), False)
     missing = hmsconf("show", str(ROOT / "examples" / "webinar"), "--template", "nope")
     assert missing.returncode == 1 and missing.stderr.strip() == "Error: no template named `nope` (templates: webinar)"
@@ -317,3 +348,22 @@ def test_any_template_body_renders_in_every_format_without_error():
             FORMATS[output_format](report, False)
 
     check()
+
+
+def test_the_readme_shows_real_output():
+    """The README's pasted `show` output is what the command prints today."""
+    import re
+    import shlex
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"<!-- show: (.*?) -->\n(.*?)<!-- /show -->", readme, re.S)
+    assert len(blocks) == 3
+    for args, pasted in blocks:
+        done = hmsconf("show", *shlex.split(args), cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+        if "--format markdown" in args:
+            assert pasted == done.stdout.split("\n", 2)[2], args  # without the page title
+        else:
+            assert pasted == f"```text\n{done.stdout}```\n", args
+    delta = (GOLDEN / "plan-delta.md").read_text(encoding="utf-8")
+    assert delta in readme
