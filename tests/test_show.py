@@ -192,6 +192,8 @@ def test_cli_text_and_errors(tmp_path):
     assert done.stdout == FORMATS["text"](example_report("webinar"), False)
     missing = hmsconf("show", str(ROOT / "examples" / "webinar"), "--template", "nope")
     assert missing.returncode == 1 and missing.stderr.strip() == "Error: no template named `nope` (templates: webinar)"
+    text_plan = hmsconf("show", str(ROOT / "examples" / "webinar"), "--plan", "x.json")
+    assert text_plan.returncode == 64 and "--plan goes with --format html or json" in text_plan.stderr
     bad_plan = tmp_path / "plan.json"
     bad_plan.write_text('{"workspace": "local",\n  oops}')
     done = hmsconf("show", str(ROOT / "examples" / "webinar"), "--plan", str(bad_plan), "--format", "html")

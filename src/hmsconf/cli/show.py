@@ -38,5 +38,7 @@ def command(path, workspace, api_url, live, template, output_format, plan_file, 
         report, diagnostics = use_case.from_files(path, workspace, template)
         echo_warnings(diagnostics)
     if plan_file:
+        if output_format not in ("html", "json"):
+            raise click.UsageError("--plan goes with --format html or json (the plan's own formats: `hmsconf plan`)")
         report.plan = use_case.load_plan(plan_file)
     click.echo(FORMATS[output_format](report, use_color(no_color)), nl=False)

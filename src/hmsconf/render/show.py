@@ -128,7 +128,7 @@ def render_text(report: AccessReport, color: bool = False) -> str:
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(file=io.StringIO(), width=1000, color_system=None, highlight=False, emoji=False, markup=False)
+    console = Console(file=io.StringIO(), width=10_000, color_system=None, highlight=False, emoji=False, markup=False)
     blocks: list = []
 
     def table(*headers: str) -> Table:
