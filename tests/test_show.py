@@ -369,3 +369,25 @@ def test_the_readme_shows_real_output():
             assert pasted == f"```text\n{done.stdout}```\n", args
     delta = (GOLDEN / "plan-delta.md").read_text(encoding="utf-8")
     assert delta in readme
+
+
+def test_a_removed_role_is_a_row_with_no_after_and_loses_its_edges():
+    from hmsconf.diff import FieldChange
+    from hmsconf.plan import Change
+
+    old_role = {"permissions": {"endRoom": True}, "subscribeParams": {"subscribeToRoles": ["host"]}, "priority": 2}
+    change = Change("Template", "t", "update", fields=[
+        FieldChange(("roles", "guest"), old_role, None),
+        FieldChange(("roles", "host", "permissions", "unmute"), None, True),  # absent before: the default (false)
+    ], effective_permissions={"host": {"unmute": True}})
+    delta = delta_of(change)
+    rows = {row.role: row for row in delta.rows}
+    guest, host = rows["guest"], rows["host"]
+    assert (guest.role, guest.after, guest.before["endRoom"], guest.before["priority"]) == ("guest", None, True, 2)
+    assert host.gained("unmute") and not guest.gained("endRoom")
+    assert delta.removed_edges == [("guest", "host")] and delta.added_edges == []
+    from hmsconf.render.show import delta_markdown
+
+    lines = "\n".join(delta_markdown(delta))
+    assert "| `guest` (removed) |" in lines and "**· → ✓** :warning:" in lines
+    assert delta_of(Change("Room", "r", "update")).rows == []

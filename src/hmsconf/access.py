@@ -350,63 +350,50 @@ def _subscribes(role: Any) -> list[str]:
 def delta_of(change: Any) -> AccessDelta:
     """From a plan Change alone (a saved plan renders the same): rows and edges that move.
 
-    Reads the change's field list: whole roles added or removed carry the role,
-    updates carry the leaves that changed, and ``effective_permissions`` the
-    complete permissions after the change.
+    Reads the change's field list: a whole role added or removed (or all roles,
+    for a new template) carries the role; an update carries the leaves that
+    changed, and ``effective_permissions`` the complete permissions after it.
     """
-    before: dict[str, dict] = {}
-    after: dict[str, dict] = {}
-    added_roles, removed_roles = set(), set()
-    edges_added: list[tuple[str, str]] = []
-    edges_removed: list[tuple[str, str]] = []
     if getattr(change, "kind", None) != "Template":
         return AccessDelta([], [], [])
+    before: dict[str, dict | None] = {}
+    after: dict[str, dict | None] = {}
+    added: list[tuple[str, str]] = []
+    removed: list[tuple[str, str]] = []
+
+    def whole(name: str, old: Any, new: Any) -> None:
+        before[name] = _row_of(old) if old is not None else None
+        after[name] = _row_of(new) if new is not None else None
+        added.extend((name, t) for t in _subscribes(new))
+        removed.extend((name, t) for t in _subscribes(old))
+
     for f in change.fields:
         path = tuple(f.path)
         if path == ("roles",):
-            for name, role in (f.new or {}).items():
-                after[name] = _row_of(role)
-                added_roles.add(name)
-                edges_added += [(name, t) for t in _subscribes(role)]
-            for name, role in (f.old or {}).items():
-                before[name] = _row_of(role)
-                removed_roles.add(name)
-                edges_removed += [(name, t) for t in _subscribes(role)]
-            continue
-        if len(path) < 3 or path[0] != "roles":
-            if len(path) == 2 and path[0] == "roles":
-                name = str(path[1])
-                if f.old is None and f.new is not None:
-                    after[name] = _row_of(f.new)
-                    added_roles.add(name)
-                    edges_added += [(name, t) for t in _subscribes(f.new)]
-                elif f.new is None and f.old is not None:
-                    before[name] = _row_of(f.old)
-                    removed_roles.add(name)
-                    edges_removed += [(name, t) for t in _subscribes(f.old)]
-            continue
-        name, rest = str(path[1]), path[2:]
-        if rest[0] == "permissions" or rest[0] in ("maxPeerCount", "priority"):
-            current = dict(PERMISSION_DEFAULTS) | dict(change.effective_permissions.get(name) or {})
-            base_after = after.setdefault(name, current)
-            base_before = before.setdefault(name, dict(current))
-            if rest[0] == "permissions" and len(rest) == 2 and rest[1] in PERMISSION_DEFAULTS:
-                flag = rest[1]
-                base_before[flag] = PERMISSION_DEFAULTS[flag] if f.old is None else bool(f.old)
-                base_after[flag] = PERMISSION_DEFAULTS[flag] if f.new is None else bool(f.new)
-            elif rest[0] == "permissions" and len(rest) == 1:
-                base_before.update(_effective({"permissions": f.old}))
-                base_after.update(_effective({"permissions": f.new}))
-            elif len(rest) == 1:
-                base_before[rest[0]], base_after[rest[0]] = f.old, f.new
-        elif rest[:2] == ("subscribeParams", "subscribeToRoles") or rest == ("subscribeParams",):
-            old = _strings(f.old) if len(rest) == 2 else _subscribes({"subscribeParams": f.old})
-            new = _strings(f.new) if len(rest) == 2 else _subscribes({"subscribeParams": f.new})
-            edges_added += [(name, t) for t in new if t not in old]
-            edges_removed += [(name, t) for t in old if t not in new]
-    rows = []
-    for name in dict.fromkeys([*after, *before]):
-        row = RowChange(name, None if name in added_roles else before.get(name), None if name in removed_roles else after.get(name))
-        if any(row.changed(c) for c in ROW_COLUMNS):
-            rows.append(row)
-    return AccessDelta(rows, list(dict.fromkeys(edges_added)), list(dict.fromkeys(edges_removed)))
+            for name in dict.fromkeys([*(f.new or {}), *(f.old or {})]):
+                whole(str(name), (f.old or {}).get(name), (f.new or {}).get(name))
+        elif len(path) == 2 and path[0] == "roles":
+            whole(str(path[1]), f.old, f.new)
+        elif len(path) >= 3 and path[0] == "roles":
+            name, rest = str(path[1]), path[2:]
+            if rest[0] in ("permissions", "maxPeerCount", "priority"):
+                current = dict(PERMISSION_DEFAULTS) | dict(change.effective_permissions.get(name) or {})
+                old_row, new_row = before.setdefault(name, dict(current)), after.setdefault(name, current)
+                if old_row is None or new_row is None:
+                    continue
+                if rest[0] == "permissions" and len(rest) == 1:
+                    old_row.update(_effective({"permissions": f.old}))
+                    new_row.update(_effective({"permissions": f.new}))
+                elif rest[0] == "permissions" and len(rest) == 2 and rest[1] in PERMISSION_DEFAULTS:
+                    old_row[rest[1]] = PERMISSION_DEFAULTS[rest[1]] if f.old is None else bool(f.old)
+                    new_row[rest[1]] = PERMISSION_DEFAULTS[rest[1]] if f.new is None else bool(f.new)
+                elif len(rest) == 1:
+                    old_row[rest[0]], new_row[rest[0]] = f.old, f.new
+            elif rest in (("subscribeParams",), ("subscribeParams", "subscribeToRoles")):
+                old = _subscribes({"subscribeParams": f.old}) if len(rest) == 1 else _strings(f.old)
+                new = _subscribes({"subscribeParams": f.new}) if len(rest) == 1 else _strings(f.new)
+                added.extend((name, t) for t in new if t not in old)
+                removed.extend((name, t) for t in old if t not in new)
+    rows = [RowChange(name, before.get(name), after.get(name)) for name in dict.fromkeys([*after, *before])]
+    rows = [row for row in rows if any(row.changed(c) for c in ROW_COLUMNS)]
+    return AccessDelta(rows, list(dict.fromkeys(added)), list(dict.fromkeys(removed)))
