@@ -82,6 +82,10 @@ def test_no_command_in_any_format_prints_a_secret(tmp_path, server):  # noqa: F8
     outputs.append(hmsconf(["plan", str(project), "--refresh-secrets", "--format", "json"], server))
     export_dir = tmp_path / "export"
     outputs.append(hmsconf(["export", "--out", str(export_dir), "--project", str(project)], server))
+    for fmt in ("text", "markdown", "dot", "json", "html"):
+        outputs.append(hmsconf(["show", str(project), "--format", fmt]))
+        outputs.append(hmsconf(["show", str(project), "--live", "--format", fmt], server))
+    outputs.append(hmsconf(["show", str(project), "--format", "html", "--plan", str(saved)]))
     # error paths: a wrong token, an unreachable API, a validation error carrying a secret
     outputs.append(hmsconf(["plan", str(project)], server, extra={"HMS_SECRET": "not-the-secret-at-all-0000000000"}))
     outputs.append(hmsconf(["plan", str(project)], "http://127.0.0.1:9/v2"))
