@@ -406,3 +406,14 @@ def test_a_removed_role_is_a_row_with_no_after_and_loses_its_edges():
     lines = "\n".join(delta_markdown(delta))
     assert "| `guest` (removed) |" in lines and "**· → ✓** :warning:" in lines
     assert delta_of(Change("Room", "r", "update")).rows == []
+
+
+def test_without_igraph_the_page_fails_in_one_sentence(tmp_path):
+    blocker = tmp_path / "blocker"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text(
+        "import sys\nclass _Block:\n    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'igraph':\n            raise ImportError('blocked')\nsys.meta_path.insert(0, _Block())\n")
+    done = hmsconf("show", str(ROOT / "examples" / "webinar"), "--format", "html", env={"PYTHONPATH": str(blocker)})
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == "Error: the HTML page lays out its graph with igraph, which is not installed: pip install 'igraph<0.12'\n"

@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 from hmsconf.access import PERMISSIONS, AccessReport, TemplateAccess, delta_of
+from hmsconf.diagnostics import HmsconfError
 from hmsconf.model.defaults import MODERATOR_POWERS
 from hmsconf.render import show
 
@@ -70,7 +71,10 @@ def graph_svg(names: list[str], edges: list[tuple[str, str]], classes: dict[str,
     A pair of roles that see each other is one line with two arrowheads; a role
     that sees its own peers gets a loop.
     """
-    import igraph
+    try:
+        import igraph
+    except ImportError:  # a dependency, but a broken environment must still get one clear sentence
+        raise HmsconfError("the HTML page lays out its graph with igraph, which is not installed: pip install 'igraph<0.12'") from None
 
     classes = classes or {}
     edge_classes = edge_classes or {}
