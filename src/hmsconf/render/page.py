@@ -195,14 +195,14 @@ def _maybe_default(text: str, declared: bool) -> str:
 def _publish_table(t: TemplateAccess) -> str:
     rows = []
     for r in t.roles:
-        cells = []
+        cells = [_maybe_default(show.allowed_text(r), r.allowed.declared)]
         for kind in ("audio", "video", "screen"):
             text = show.track_text(r.tracks[kind])
             css = "no" if text == "—" else ("default" if show.DEFAULT_MARK in text else "")
             cells.append(f'<td class="{css}" data-track="{kind}">{escape(text)}</td>')
         cells.append(f"<td>{escape(show.simulcast_text(r))}</td>")
         rows.append(f'<tr><th scope="row"><code>{escape(r.name)}</code></th>{"".join(cells)}</tr>')
-    return ('<div class="scroll"><table class="publish"><thead><tr><th scope="col">role</th><th scope="col">audio</th>'
+    return ('<div class="scroll"><table class="publish"><thead><tr><th scope="col">role</th><th scope="col">allowed</th><th scope="col">audio</th>'
             '<th scope="col">video</th><th scope="col">screen</th><th scope="col">simulcast</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table></div>')
 

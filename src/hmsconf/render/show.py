@@ -24,8 +24,8 @@ YES, NO = "✓", "·"
 DEFAULT_MARK = "*"
 MAX_DELTA_EDGES = 100
 LEGEND_DEFAULT = (
-    f"{DEFAULT_MARK} not in the file: the server's documented default, not a fact "
-    "(video and screen sizes are unsettled, reference §9.8)"
+    f"{DEFAULT_MARK} not in the file: the server's default as documented, not a fact "
+    "(video and screen sizes and `allowed` are unsettled, reference §3.3, §9.8)"
 )
 _KIND_LABEL = {"rtmp": "RTMP", "hls": "HLS", "recording": "recording", "transcription": "transcription",
                "browserRecording": "browser recording"}
@@ -59,6 +59,13 @@ def track_text(track: Track) -> str:
         bits.append(value_text(s["frameRate"], " fps"))
     bits.append(value_text(s["bitRate"], " kbps"))
     return " ".join(bits)
+
+
+def allowed_text(role: RoleAccess) -> str:
+    """publishParams.allowed; when the file omits it, the v1 example's list, marked (§3.3: not stated)."""
+    names = [v for v in role.allowed.value if isinstance(v, str)] if isinstance(role.allowed.value, list) else []
+    text = ", ".join(names) or "nothing"
+    return text if role.allowed.declared else text + DEFAULT_MARK
 
 
 def simulcast_text(role: RoleAccess) -> str:
@@ -152,9 +159,9 @@ def render_text(report: AccessReport, color: bool = False) -> str:
         perms.add_row("maxPeerCount", *(peer_text(r) for r in t.roles))
         perms.add_row("priority", *(value_text(r.priority) for r in t.roles))
         blocks += [perms, "", "Publish"]
-        pub = table("role", "audio", "video", "screen", "simulcast")
+        pub = table("role", "allowed", "audio", "video", "screen", "simulcast")
         for r in t.roles:
-            pub.add_row(r.name, *(track_text(r.tracks[k]) for k in ("audio", "video", "screen")), simulcast_text(r))
+            pub.add_row(r.name, allowed_text(r), *(track_text(r.tracks[k]) for k in ("audio", "video", "screen")), simulcast_text(r))
         blocks += [pub, "", "Subscribe graph (A → B: A sees and hears B)"]
         width = max((len(n) for n in names), default=0)
         blocks += [f"  {r.name.ljust(width)}  → {', '.join(r.subscribes) or '(nobody)'}" for r in t.roles]
@@ -223,9 +230,9 @@ def template_markdown(t: TemplateAccess, heading: str = "###") -> list[str]:
     for r in t.roles:
         cells = [("**✓**" if flag in MODERATOR_POWERS else "✓") if r.permissions[flag] else NO for flag in PERMISSIONS]
         out.append(f"| {_code(r.name)} | " + " | ".join(cells) + f" | {_md(peer_text(r))} | {_md(value_text(r.priority))} |")
-    out += ["", f"{heading}# Publish", "", "| role | audio | video | screen | simulcast |", "|---|---|---|---|---|"]
+    out += ["", f"{heading}# Publish", "", "| role | allowed | audio | video | screen | simulcast |", "|---|---|---|---|---|---|"]
     for r in t.roles:
-        cells = [track_text(r.tracks[k]) for k in ("audio", "video", "screen")] + [simulcast_text(r)]
+        cells = [allowed_text(r)] + [track_text(r.tracks[k]) for k in ("audio", "video", "screen")] + [simulcast_text(r)]
         out.append(f"| {_code(r.name)} | " + " | ".join(_md(c) for c in cells) + " |")
     out += ["", f"{heading}# Subscribe graph", "", "An arrow A → B: A sees and hears B.", ""]
     out += mermaid_graph(t.role_names, t.edges, unknown=t.unknown_roles)
