@@ -31,7 +31,7 @@ PICTURE = ROOT / "docs" / "show-webinar.png"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-WIDTH = 1000
+WIDTH = 1440
 # At most this share of pixels may differ (by more than a small amount per channel) from the picture.
 PIXEL_TOLERANCE = 0.01
 

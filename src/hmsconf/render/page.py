@@ -23,13 +23,13 @@ body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Liberati
 header{padding:12px 16px;border-bottom:1px solid var(--line);background:var(--head)}
 header h1{font-size:18px;margin:0}
 header p{margin:2px 0 0;color:var(--muted);font-size:13px}
-main{padding:8px 16px 32px;max-width:1200px}
+main{padding:8px 16px 32px;max-width:1600px}
 h2{font-size:17px;margin:24px 0 8px}
 h3{font-size:15px;margin:16px 0 6px;color:var(--muted)}
 code{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:13px}
 .scroll{overflow:auto;max-height:70vh;border:1px solid var(--line);border-radius:6px;max-width:100%}
 table{border-collapse:separate;border-spacing:0;font-size:13px}
-th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:center;white-space:nowrap;background:#fff}
+th,td{padding:4px 7px;border-bottom:1px solid var(--line);text-align:center;white-space:nowrap;background:#fff}
 thead th{position:sticky;top:0;background:var(--head);z-index:2}
 tbody th,thead th:first-child{position:sticky;left:0;text-align:left;background:var(--head);z-index:1}
 thead th:first-child{z-index:3}
@@ -218,7 +218,7 @@ def _template_section(t: TemplateAccess) -> str:
     svg = graph_svg([*t.role_names, *t.unknown_roles], t.edges, classes, title=f"subscribe graph of {t.name}")
     notes = "".join(f"<li>{escape(n)}</li>" for n in show.graph_notes(t))
     dests = "".join(f"<li><b>{escape(show._KIND_LABEL[d.kind])}</b> <code>{escape(d.name)}</code>: "
-                    f"{escape(show.destination_text(d))}</li>" for d in t.destinations) or "<li>none</li>"
+                    f"{_inline_code(show.destination_text(d))}</li>" for d in t.destinations) or "<li>none</li>"
     return (f'<section class="template" data-template="{escape(t.name)}"><h2>Template <code>{escape(t.name)}</code></h2>'
             f"<h3>Permissions (moderator powers first, in red)</h3>{_permission_table(t)}"
             f"<h3>Publish</h3>{_publish_table(t)}"
@@ -277,7 +277,7 @@ def page(report: AccessReport) -> str:
     sections = [_template_section(t) for t in report.templates] or ["<p>No templates.</p>"]
     if report.plan is not None:
         sections.insert(0, _plan_section(report.plan))
-    legend = f'<p class="legend">{escape(show.LEGEND_DEFAULT)}</p>' if show.any_default(report) else ""
+    legend = f'<p class="legend">{_inline_code(show.LEGEND_DEFAULT)}</p>' if show.any_default(report) else ""
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; img-src data:">'
