@@ -10,7 +10,6 @@ graph layout of the page) are imported when a format needs them.
 
 from __future__ import annotations
 
-import html
 import json
 from typing import Any, Callable
 
