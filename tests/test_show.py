@@ -86,8 +86,9 @@ def test_omitted_sizes_are_marked_as_defaults_and_declared_ones_are_not():
     a, b = model.roles
     assert a.tracks["video"].settings["width"].declared and not a.tracks["video"].settings["bitRate"].declared
     assert not a.tracks["screen"].settings["width"].declared
-    assert track_text(a.tracks["video"]) == "640×360 25 fps* 256 kbps*"
-    assert track_text(a.tracks["screen"]) == "1280×720* 10 fps* 1024 kbps*"
+    # video and screen sizes and rates are unsettled (§9.8): "?"; the screen frame rate is settled: "*"
+    assert track_text(a.tracks["video"]) == "640×360 25 fps? 256 kbps?"
+    assert track_text(a.tracks["screen"]) == "1280×720? 10 fps* 1024 kbps?"
     assert track_text(a.tracks["audio"]) == "—"
     assert peer_text(b) == "3" and peer_text(a) == "no limit*"
 
@@ -152,6 +153,9 @@ def test_rtmp_host_never_keeps_a_path_credentials_or_query():
     assert rtmp_host("rtmps://u:p@h.example:1935/x?key=1") == "h.example:1935"
     assert rtmp_host("not a url") == "(not a URL)"
     assert rtmp_host(None) == "(sensitive)"
+    from hmsconf.model.sensitive import Sensitive
+
+    assert rtmp_host(Sensitive.of("rtmp://x.example/app/KEY", "rtmp://x.example/app/(sensitive)")) == "x.example"
 
 
 def on_a_terminal(*args: str, env: dict) -> str:

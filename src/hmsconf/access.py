@@ -19,43 +19,53 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
-# The one place this module learns the server's defaults (they may move to a field catalogue).
-from hmsconf.model.defaults import (
-    ALLOWED_DEFAULT,
-    AUDIO_DEFAULTS,
-    MAX_PEER_COUNT_DEFAULT,
-    MODERATOR_POWERS,
-    PERMISSION_DEFAULTS,
-    PRIORITY_DEFAULT,
-    SCREEN_DEFAULTS,
-    VIDEO_DEFAULTS,
-    effective_permissions,
-)
+# The one place this module learns the server's defaults and which of them are settled.
+from hmsconf.model import catalogue
+from hmsconf.model.defaults import MODERATOR_POWERS, PERMISSION_DEFAULTS, effective_permissions
+from hmsconf.model.sensitive import Sensitive
 
 # Moderator powers first, then the rest in the reference's order (§3.5).
 PERMISSIONS: tuple[str, ...] = (*MODERATOR_POWERS, *(p for p in PERMISSION_DEFAULTS if p not in MODERATOR_POWERS))
 TRACKS = ("audio", "video", "screen")
-_TRACK_DEFAULTS = {"audio": AUDIO_DEFAULTS, "video": VIDEO_DEFAULTS, "screen": SCREEN_DEFAULTS}
 _TRACK_FIELDS = {"audio": ("bitRate",), "video": ("width", "height", "frameRate", "bitRate"),
                  "screen": ("width", "height", "frameRate", "bitRate")}
+_ROLE = ("roles", catalogue.STAR)
+
+
+def _role_default(*path: str) -> tuple[Any, bool]:
+    """(the server's default for a role field, whether the reference settles it)."""
+    every, settled = catalogue.defaults("Template", _ROLE), catalogue.defaults("Template", _ROLE, settled_only=True)
+    for key in path:
+        every = every.get(key) if isinstance(every, dict) else None
+        settled = settled.get(key) if isinstance(settled, dict) else None
+    return every, settled is not None
+
+
 SENSITIVE = "(sensitive)"
 
 
 @dataclass(frozen=True)
 class Value:
-    """A value and whether the template says it (False: the server's default, not a fact)."""
+    """A value, whether the template says it, and if not whether the server's default is settled.
+
+    ``declared`` false: the server's default stands in, not a fact; ``settled``
+    false besides: the reference disagrees with itself or says nothing (§9.8,
+    §10.1), so the server may fill something else.
+    """
 
     value: Any
     declared: bool = True
+    settled: bool = True
 
     def to_json(self) -> dict:
-        return {"value": self.value, "declared": self.declared}
+        return {"value": self.value, "declared": self.declared, "settled": self.settled}
 
 
-def _value(mapping: Any, key: str, default: Any) -> Value:
+def _value(mapping: Any, key: str, *path: str) -> Value:
     if isinstance(mapping, dict) and mapping.get(key) is not None:
         return Value(mapping[key], True)
-    return Value(default, False)
+    default, settled = _role_default(*path, key)
+    return Value(default, False, settled)
 
 
 @dataclass
@@ -170,21 +180,20 @@ def role_access(name: str, role: Any) -> RoleAccess:
     role = role if isinstance(role, dict) else {}
     pub = role.get("publishParams") if isinstance(role.get("publishParams"), dict) else {}
     sub = role.get("subscribeParams") if isinstance(role.get("subscribeParams"), dict) else {}
-    allowed = _value(pub, "allowed", list(ALLOWED_DEFAULT))
+    allowed = _value(pub, "allowed", "publishParams")
     allowed_set = set(_strings(allowed.value))
     tracks = {}
     for kind in TRACKS:
         params = pub.get(kind) if isinstance(pub.get(kind), dict) else {}
-        defaults = _TRACK_DEFAULTS[kind]
-        tracks[kind] = Track(kind, kind in allowed_set, {k: _value(params, k, defaults.get(k)) for k in _TRACK_FIELDS[kind]})
+        tracks[kind] = Track(kind, kind in allowed_set, {k: _value(params, k, "publishParams", kind) for k in _TRACK_FIELDS[kind]})
     simulcast = pub.get("simulcast") if isinstance(pub.get("simulcast"), dict) else {}
     video_layers = (simulcast.get("video") or {}) if isinstance(simulcast.get("video"), dict) else {}
     layers = [dict(layer) for layer in video_layers.get("layers") or [] if isinstance(layer, dict)]
     return RoleAccess(
         name=name,
         permissions={p: _effective(role)[p] for p in PERMISSIONS},
-        max_peer_count=_value(role, "maxPeerCount", MAX_PEER_COUNT_DEFAULT),
-        priority=_value(role, "priority", PRIORITY_DEFAULT),
+        max_peer_count=_value(role, "maxPeerCount"),
+        priority=_value(role, "priority"),
         allowed=allowed,
         tracks=tracks,
         simulcast=layers if "simulcast" in allowed_set or layers else [],
@@ -194,6 +203,8 @@ def role_access(name: str, role: Any) -> RoleAccess:
 
 def rtmp_host(url: Any) -> str:
     """The host (and port) of an RTMP URL, and nothing after it: the stream key is secret."""
+    if isinstance(url, Sensitive):  # a marked URL shows its host and masks the rest
+        url = url.shown
     if not isinstance(url, str):
         return SENSITIVE
     try:

@@ -198,7 +198,7 @@ def _publish_table(t: TemplateAccess) -> str:
         cells = [_maybe_default(show.allowed_text(r), r.allowed.declared)]
         for kind in ("audio", "video", "screen"):
             text = show.track_text(r.tracks[kind])
-            css = "no" if text == "—" else ("default" if show.DEFAULT_MARK in text else "")
+            css = "no" if text == "—" else ("" if text[-1] not in (show.DEFAULT_MARK, show.UNSETTLED_MARK) else "default")
             cells.append(f'<td class="{css}" data-track="{kind}">{escape(text)}</td>')
         cells.append(f"<td>{escape(show.simulcast_text(r))}</td>")
         rows.append(f'<tr><th scope="row"><code>{escape(r.name)}</code></th>{"".join(cells)}</tr>')
@@ -277,7 +277,7 @@ def page(report: AccessReport) -> str:
     sections = [_template_section(t) for t in report.templates] or ["<p>No templates.</p>"]
     if report.plan is not None:
         sections.insert(0, _plan_section(report.plan))
-    legend = f'<p class="legend">{_inline_code(show.LEGEND_DEFAULT)}</p>' if show.any_default(report) else ""
+    legend = "".join(f'<p class="legend">{_inline_code(line)}</p>' for line in show.legend(report))
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; img-src data:">'

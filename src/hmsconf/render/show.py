@@ -20,12 +20,13 @@ ShowRenderer = Callable[[AccessReport, bool], str]
 FORMATS: dict[str, ShowRenderer] = {}
 
 YES, NO = "✓", "·"
-DEFAULT_MARK = "*"
 MAX_DELTA_EDGES = 100
-LEGEND_DEFAULT = (
-    f"{DEFAULT_MARK} not in the file: the server's default as documented, not a fact "
-    "(video and screen sizes and `allowed` are unsettled, reference §3.3, §9.8)"
-)
+DEFAULT_MARK, UNSETTLED_MARK = "*", "?"
+LEGENDS = {
+    DEFAULT_MARK: f"{DEFAULT_MARK} not in the file: the server's default as the reference documents it",
+    UNSETTLED_MARK: f"{UNSETTLED_MARK} not in the file, and the reference gives no settled default (§9.8, §10.1): "
+                    "the value shown is a guess, the server may fill another",
+}
 _KIND_LABEL = {"rtmp": "RTMP", "hls": "HLS", "recording": "recording", "transcription": "transcription",
                "browserRecording": "browser recording"}
 
@@ -41,9 +42,15 @@ def renderer(name: str) -> Callable[[ShowRenderer], ShowRenderer]:
 # -- cell texts shared by every format --------------------------------------------------------
 
 
+def mark_of(*values: Value) -> str:
+    """'' when the file declares every value; else the mark of the least certain default."""
+    if all(v.declared for v in values):
+        return ""
+    return UNSETTLED_MARK if any(not v.declared and not v.settled for v in values) else DEFAULT_MARK
+
+
 def value_text(value: Value, unit: str = "") -> str:
-    text = f"{value.value}{unit}"
-    return text if value.declared else text + DEFAULT_MARK
+    return f"{value.value}{unit}{mark_of(value)}"
 
 
 def track_text(track: Track) -> str:
@@ -53,7 +60,7 @@ def track_text(track: Track) -> str:
     bits = []
     if "width" in s:
         size = f"{s['width'].value}×{s['height'].value}"
-        bits.append(size if s["width"].declared and s["height"].declared else size + DEFAULT_MARK)
+        bits.append(size + mark_of(s["width"], s["height"]))
     if "frameRate" in s:
         bits.append(value_text(s["frameRate"], " fps"))
     bits.append(value_text(s["bitRate"], " kbps"))
@@ -64,7 +71,7 @@ def allowed_text(role: RoleAccess) -> str:
     """publishParams.allowed; when the file omits it, the v1 example's list, marked (§3.3: not stated)."""
     names = [v for v in role.allowed.value if isinstance(v, str)] if isinstance(role.allowed.value, list) else []
     text = ", ".join(names) or "nothing"
-    return text if role.allowed.declared else text + DEFAULT_MARK
+    return text + mark_of(role.allowed)
 
 
 def simulcast_text(role: RoleAccess) -> str:
@@ -73,21 +80,21 @@ def simulcast_text(role: RoleAccess) -> str:
     return ", ".join(f"{layer.get('rid', '?')} ÷{layer.get('scaleResolutionDownBy', '?')}" for layer in role.simulcast)
 
 
-def any_default(report_or_template: Any) -> bool:
-    templates = report_or_template.templates if isinstance(report_or_template, AccessReport) else [report_or_template]
-    for t in templates:
+def legend(report: AccessReport) -> list[str]:
+    """The meaning of each mark the report uses."""
+    used = set()
+    for t in report.templates:
         for r in t.roles:
             values = [r.max_peer_count, r.priority, r.allowed]
             values += [v for track in r.tracks.values() if track.allowed for v in track.settings.values()]
-            if any(not v.declared for v in values):
-                return True
-    return False
+            used.update(mark_of(v) for v in values)
+    return [LEGENDS[m] for m in (DEFAULT_MARK, UNSETTLED_MARK) if m in used]
 
 
 def peer_text(role: RoleAccess) -> str:
     value = role.max_peer_count
     label = {0: "no limit", -1: "nobody"}.get(value.value, str(value.value)) if isinstance(value.value, int) else str(value.value)
-    return label if value.declared else label + DEFAULT_MARK
+    return label + mark_of(value)
 
 
 def graph_notes(t: TemplateAccess) -> list[str]:
@@ -168,8 +175,7 @@ def render_text(report: AccessReport, color: bool = False) -> str:
         blocks += ["", "Destinations"]
         blocks += [f"  {_KIND_LABEL[d.kind]} `{d.name}`: {destination_text(d)}" for d in t.destinations] or ["  (none)"]
         blocks.append("")
-    if any_default(report):
-        blocks.append(LEGEND_DEFAULT)
+    blocks += legend(report)
     if not report.templates:
         blocks.append(f"No templates ({_heading(report)}).")
     lines: list[str] = []
@@ -248,8 +254,7 @@ def render_markdown(report: AccessReport, color: bool = False) -> str:
     out = [f"## hmsconf show: {_heading(report)}", ""]
     for t in report.templates:
         out += template_markdown(t)
-    if any_default(report):
-        out += [f"_{_md(LEGEND_DEFAULT)}_", ""]
+    out += [f"_{_md(line)}_  " for line in legend(report)]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
