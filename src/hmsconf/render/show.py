@@ -251,7 +251,7 @@ def template_markdown(t: TemplateAccess, heading: str = "###") -> list[str]:
 
 @renderer("markdown")
 def render_markdown(report: AccessReport, color: bool = False) -> str:
-    out = [f"## hmsconf show: {_heading(report)}", ""]
+    out = [f"## hmsconf show: {_heading(report)}", ""] + ([] if report.templates else ["No templates.", ""])
     for t in report.templates:
         out += template_markdown(t)
     out += [f"_{_md(line)}_  " for line in legend(report)]
