@@ -421,3 +421,22 @@ def test_without_igraph_the_page_fails_in_one_sentence(tmp_path):
     done = hmsconf("show", str(ROOT / "examples" / "webinar"), "--format", "html", env={"PYTHONPATH": str(blocker)})
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr == "Error: the HTML page lays out its graph with igraph, which is not installed: pip install 'igraph<0.12'\n"
+
+
+def test_diff_markdown_carries_the_access_delta(tmp_path):
+    """The offline review (`diff`) renders the same rows and edges as `plan`."""
+    project = tmp_path / "webinar"
+    shutil.copytree(ROOT / "examples" / "webinar", project, ignore=shutil.ignore_patterns(".hmsconf"))
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q"], cwd=project, check=True)
+    subprocess.run([*git, "add", "."], cwd=project, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=project, check=True)
+    template = project / "templates" / "webinar.yaml"
+    text = template.read_text()
+    start, end = text.index("  speaker:\n"), text.index("settings:\n")
+    template.write_text(text[:start] + CHANGED_ROLES.lstrip("\n") + text[end:])
+    done = hmsconf("diff", "--base", "HEAD", "--format", "markdown", str(project), cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("<!-- hmsconf:diff:")
+    assert "| `speaker` | · | · | **· → ✓** :warning: |" in done.stdout
+    assert "-->|added|" in done.stdout and "-.->|removed|" in done.stdout
