@@ -28,9 +28,9 @@ def hmsconf_command() -> list[str]:
 
 
 def debug_env(base: dict[str, str] | None = None, **extra: str) -> dict[str, str]:
-    """``base`` (default: this environment) with HMSCONF_DEBUG=1 and NO_COLOR=1."""
+    """``base`` (default: this environment) with HMSCONF_DEBUG=1."""
     env = dict(os.environ if base is None else base)
-    env.update({"HMSCONF_DEBUG": "1", "NO_COLOR": "1"}, **extra)
+    env.update({"HMSCONF_DEBUG": "1"}, **extra)
     return env
 
 

@@ -228,7 +228,7 @@ ACTIONS = {"create", "update", "disable", "enable", "unmanaged"}
 
 def hmsconf(*args: str, cwd: Path) -> cli.Result:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HMS", "GITHUB_STEP"))}
-    return cli.run(args, cwd=cwd, env={**env, **ENV})
+    return cli.run(args, cwd=cwd, env={**env, "NO_COLOR": "1", **ENV})
 
 
 def steady(text: str, project: Path) -> str:

@@ -27,7 +27,7 @@ HMSCONF = str(Path(sys.executable).parent / "hmsconf")
 def run(args: list[str], cwd: Path, stderr_tty: bool) -> tuple[str, str, int]:
     from tests.cli import TRACEBACK, debug_env
 
-    env = debug_env(TERM="xterm-256color", COLUMNS="160")  # HMSCONF_DEBUG=1: a crash shows as a traceback
+    env = debug_env(TERM="xterm-256color", COLUMNS="160", NO_COLOR="1")  # HMSCONF_DEBUG=1: a crash shows as a traceback
     env.pop("HMSCONF_API_URL", None)
     if not stderr_tty:
         done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)

@@ -20,7 +20,7 @@ NO_HMS = {k: v for k, v in os.environ.items() if not k.startswith(("HMS", "GITHU
 
 
 def hmsconf(*args: str, cwd: Path, env: dict | None = None) -> cli.Result:
-    return cli.run(args, cwd=cwd, env={**NO_HMS, **(env or {})})
+    return cli.run(args, cwd=cwd, env={**NO_HMS, "NO_COLOR": "1", **(env or {})})
 
 
 def against(url: str) -> dict:
