@@ -73,7 +73,7 @@ def test_sigkill_during_apply_leaves_an_intact_workspace_that_converges(tmp_path
         # the kill lands while apply is writing: after a random number of its writes, before the last
         after_writes = rng.randint(1, total // 2)
         while written(db, attempt) < after_writes and proc.poll() is None:
-            time.sleep(0.002)
+            time.sleep(0.01)
         proc.send_signal(signal.SIGKILL)
         assert proc.wait() == -signal.SIGKILL, "apply finished before the kill"
         assert 0 < written(db, attempt) < total, "the kill did not land while apply was writing"

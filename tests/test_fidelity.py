@@ -234,5 +234,6 @@ def test_the_default_flag_is_managed_when_declared_and_once_per_workspace(tmp_pa
     assert twice.returncode == 1 and "TEMPLATE-DEFAULT-TWICE" in twice.stdout
     (project / "templates" / "a.yaml").write_text("kind: Template\nname: a\nroles: {host: {}}\ndefault: false\n")
     moved = run(["plan", str(project), "--format", "json"], server)
+    assert moved.returncode == 0, moved.stderr
     fields = {c["name"]: [(f["path"], f["old"], f["new"]) for f in c["fields"]] for c in json.loads(moved.stdout)["changes"]}
     assert fields == {"a": [("default", True, False)], "b": [("default", False, True)]}

@@ -137,7 +137,10 @@ AFTER = {
         settings: {region: in}
         recordings: []
     """,
-    "templates/brand-new.yaml": "kind: Template\nname: brand-new\nroles: {host: {permissions: {browserRecording: false, rtmpStreaming: false, hlsStreaming: false}}}\n",
+    "templates/brand-new.yaml": (
+        "kind: Template\nname: brand-new\ndefault: true\n"
+        "roles: {host: {permissions: {browserRecording: false, rtmpStreaming: false, hlsStreaming: false}}}\n"
+    ),
     "rooms/rooms.yaml": """
         kind: Room
         name: moved
@@ -201,6 +204,7 @@ RISKS = [
     r"^role `viewer` maxPeerCount becomes unlimited \(was 5\)$",
     r"^role `guest` maxPeerCount raised from 10 to 20$",
     r"^role `stage` is removed: peers can no longer join with it$",
+    r"^becomes the workspace default template: rooms created without a template_id use it$",
     r"^role `moderator` can start `browserRecording`, `rtmpStreaming`, `hlsStreaming`: the file does not say",
     r"^RTMP destination `twitch` is removed$",
     r"^RTMP destination `youtube` stops recording$",
@@ -222,6 +226,11 @@ RISKS = [
     r"^room `bigger` size raised from 10 to 50$",
     r"^room `coded`: role\(s\) `host` get a room code \(anyone with it can join\)$",
 ]
+
+# The places in src/ that write a risk sentence (three of them write two kinds each: gains / new
+# role has, publish video / screen, track / stream recording switched off). A new one: give it a
+# line in RISKS and a cause in AFTER, then count it here.
+RISK_SITES = 25
 
 ACTIONS = {"create", "update", "disable", "enable", "unmanaged"}
 
@@ -275,6 +284,12 @@ def test_every_risk_and_every_action_is_in_the_golden_plan(rendered):
         for risk in risks:
             assert risk.replace("`", "") in rendered[name].replace("`", "").replace("\\", ""), (name, risk)
     assert plan["manual_steps"] and plan["warnings"]
+
+
+def test_the_golden_scenario_knows_every_place_that_writes_a_risk():
+    source = Path(__file__).resolve().parents[1] / "src" / "hmsconf"
+    sites = sum(len(re.findall(r"risks\.append\(", path.read_text())) for path in source.rglob("*.py"))
+    assert sites == RISK_SITES, f"{sites} places write a risk, the golden scenario knows {RISK_SITES}: cover the new one"
 
 
 def test_no_secret_in_any_golden_plan(rendered):

@@ -185,7 +185,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color():
     assert "\x1b[" not in on_a_terminal("show", webinar, env={"NO_COLOR": "1"})
     assert "\x1b[" not in on_a_terminal("show", webinar, "--no-color", env={})
     piped = hmsconf("show", webinar)
-    assert "\x1b[" not in piped.stdout
+    assert piped.returncode == 0 and "\x1b[" not in piped.stdout
 
 
 def test_cli_text_and_errors(tmp_path):
