@@ -545,7 +545,7 @@ def make_plan(desired: DesiredWorkspace, live: LiveWorkspace, *, protect: dict |
         if name not in desired.templates and name != CALIBRATION_NAME:  # hmsconf's own, never touched
             plan.changes.append(Change("Template", name, "unmanaged", id=tpl.id))
     for key, room in sorted(live.rooms.items()):
-        if key not in declared_rooms:
+        if key not in declared_rooms and key != CALIBRATION_NAME:
             plan.changes.append(Change("Room", room.name, "unmanaged", id=room.id))
     if workspace_webhook:
         plan.manual_steps.append(_webhook_step(desired.workspace, workspace_webhook))
