@@ -145,14 +145,15 @@ def _classify(kind: str, path: tuple[str, ...], node: catalogue.Node, value: Any
         if value is _MISSING or value is None or value in ({}, []):
             return None
         return Row(kind, path, _MISSING, False, value, "unknown-to-catalogue")
+    guarded = any(part in _GUARDS_ACCESS for part in path)
     if value is _MISSING:
         if not default.echoed:
             return None  # §3.5: stored, never returned; nothing to learn
-        return Row(kind, path, default.value, default.settled, value, "not-returned")
+        return Row(kind, path, default.value, default.settled, value, "guards-access" if guarded else "not-returned")
     if default.matches_any:
         return Row(kind, path, default.value, default.settled, value, "resolved")
     same = _same(node, default.value, value)
-    if any(part in _GUARDS_ACCESS for part in path):
+    if guarded:
         return None if same else Row(kind, path, default.value, default.settled, value, "guards-access")
     status = ("same" if default.settled else "confirmed") if same else "differs"
     return Row(kind, path, default.value, default.settled, value, status)

@@ -39,7 +39,7 @@ def text(result: Any) -> str:
         lines.append(f"and write {result.file}.")
         return "\n".join(lines) + "\n"
     lines = [f"Calibrated workspace `{result.workspace}`: {len(result.rows)} server defaults read; "
-             f"{len(result.newly_settled)} that hmsconf could not verify are now settled for this workspace."]
+             f"{len(result.newly_settled)} of hmsconf's unsettled defaults are now settled for this workspace."]
     rows = result.differences
     if rows:
         table = [("kind", "field", "catalogue", "workspace", "")]
