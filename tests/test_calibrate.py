@@ -16,7 +16,7 @@ from hmsconf import engine
 from hmsconf.cli import cli
 from hmsconf.emulator.store import Store
 from hmsconf.model.calibration import CALIBRATION_NAME
-from tests.conftest import ACCESS_KEY, SECRET, start_emulator
+from tests.conftest import ACCESS_KEY, SECRET
 from tests.helpers import write_project
 
 TEMPLATE = """
@@ -50,12 +50,8 @@ class OtherServer(Store):
 
 
 @pytest.fixture()
-def other_server(tmp_path):
-    running, server, thread = start_emulator(OtherServer(tmp_path / "other.db"))
-    yield running
-    server.should_exit = True
-    thread.join(timeout=10)
-    running.store.close()
+def other_server(faulty_emulator):
+    return faulty_emulator(0, store=OtherServer)
 
 
 @pytest.fixture()

@@ -16,7 +16,7 @@ from hmsconf import engine
 from hmsconf.apply import Applier
 from hmsconf.cli import cli
 from hmsconf.emulator.store import Store
-from tests.conftest import ACCESS_KEY, SECRET, start_emulator
+from tests.conftest import ACCESS_KEY, SECRET
 from tests.helpers import write_project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,12 +42,8 @@ class OwnWayStore(Store):
 
 
 @pytest.fixture()
-def own_way(tmp_path):
-    running, server, thread = start_emulator(OwnWayStore(tmp_path / "own-way.db"))
-    yield running
-    server.should_exit = True
-    thread.join(timeout=10)
-    running.store.close()
+def own_way(faulty_emulator):
+    return faulty_emulator(0, store=OwnWayStore)
 
 
 TEMPLATE = f"""
