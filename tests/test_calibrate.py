@@ -86,7 +86,10 @@ def test_against_the_emulator_calibrate_reports_no_difference_and_saves_the_file
     planned = engine.plan_workspace(str(project), "staging", emulator.url)
     assert {(c.name, c.action) for c in planned.plan.changes} == {("talk", "create"), ("hall", "create")}
     # running it again writes the same template and room (create is an upsert; templates cannot be deleted)
-    assert invoke("calibrate", str(project), "-w", "staging", "--api-url", emulator.url, "-q").exit_code == 0
+    again = invoke("calibrate", str(project), "-w", "staging", "--api-url", emulator.url, "-q", "--format", "json")
+    assert again.exit_code == 0, again.output
+    report = json.loads(again.stdout)
+    assert report["differences"] == [] and [r["field"] for r in report["resolved"]] == ["region"]
     assert emulator.store.counts()["templates"] == 1
 
 
@@ -133,6 +136,12 @@ def test_calibrate_learns_a_server_that_fills_differently_so_apply_then_plan_is_
     drift = engine.plan_workspace(str(project), "staging", url).plan
     assert [(f.dotted, f.old, f.new) for c in drift.changes if c.is_change for f in c.fields] == [
         ("roles.guest.publishParams.video.width", 640, 480)]
+
+    # apply reads back through the same calibration: a new template stored as learned is consistent
+    (project / "templates" / "more.yaml").write_text("kind: Template\nname: more\nroles:\n  viewer: {}\n")
+    applied = invoke("apply", str(project), "-w", "staging", "--api-url", url, "--auto-approve", "-q", "--allow-destroy")
+    assert applied.exit_code == 0, applied.output
+    assert "template `more`: POST /templates" in applied.output and "Inconsistent result" not in applied.output
 
 
 def test_files_may_not_declare_the_calibration_template(tmp_path):
