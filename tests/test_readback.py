@@ -25,7 +25,8 @@ STORAGE_SECRET = "S3CR3T-readback-value-0123456789"
 
 class OwnWayStore(Store):
     """A server that clamps a declared audio bitRate of 48 to 64, fills an omitted one with 40
-    (hmsconf's catalogue says 32, §3.4), and rounds `roomState.messageInterval` 10 up to 15."""
+    (hmsconf's catalogue says 32, §3.4), rounds `roomState.messageInterval` 10 up to 15, and puts a
+    room that asks for `eu` in `in`."""
 
     @staticmethod
     def _filled(body: dict) -> dict:
@@ -39,6 +40,10 @@ class OwnWayStore(Store):
         if state.get("messageInterval") == 10:
             state["messageInterval"] = 15
         return stored
+
+    def create_room(self, body: dict) -> dict:
+        """A workspace without the `eu` region: rooms asking for it land in `in`."""
+        return super().create_room({**body, "region": "in"} if body.get("region") == "eu" else body)
 
 
 @pytest.fixture()
@@ -155,3 +160,16 @@ def test_the_emulator_stores_what_was_sent_for_every_example(example, tmp_path, 
     assert outcome.ok, outcome.failed
     assert outcome.done
     assert outcome.inconsistent == []
+
+
+def test_rooms_are_read_back_and_a_resolved_region_is_not_an_inconsistency(project, own_way):
+    (project / "rooms").mkdir()
+    (project / "rooms" / "r.yaml").write_text(
+        "kind: Room\nname: europe\ntemplate: talk\nregion: eu\n---\n"
+        "kind: Room\nname: anywhere\ntemplate: talk\nregion: auto\n---\n"  # §10.1.1: resolved to `us`
+        "kind: Room\nname: unsaid\ntemplate: talk\n")
+    result = apply_cli(project, own_way.url, "--format", "json")
+    assert result.exit_code == 0, result.output
+    rooms = [(i["name"], i["field"], i["sent"], i["stored"], i["add_to_file"])
+             for i in json.loads(result.stdout)["inconsistent"] if i["kind"] == "Room"]
+    assert rooms == [("europe", "region", "eu", "in", 'region: "in"')]
