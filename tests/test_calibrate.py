@@ -4,15 +4,20 @@ a plan right after apply is clean where without the calibration it would propose
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hmsconf import engine
+from hmsconf.apply import Applier
 from hmsconf.cli import cli
 from hmsconf.emulator.store import Store
 from hmsconf.model.calibration import CALIBRATION_NAME
@@ -165,3 +170,80 @@ def test_a_broken_calibration_file_is_one_clear_line(tmp_path):
     (root / "calibration" / "local.json").write_text('{"format_version": 7}')
     done = subprocess.run([sys.executable, "-m", "hmsconf", "plan", str(root)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "is not a calibration written by `hmsconf calibrate`" in done.stderr
+
+
+# Defaults a server may fill its own way, with values the API accepts (§3.4, §3.6), and one a file may declare.
+DECLARED = {("publishParams", "audio", "bitRate"): 64, ("publishParams", "video", "bitRate"): 500,
+            ("publishParams", "video", "frameRate"): 15, ("publishParams", "video", "width"): 640,
+            ("publishParams", "screen", "frameRate"): 15, ("subscribeParams", "maxSubsBitRate"): 1000, ("priority",): 5}
+FILLABLE = {
+    ("publishParams", "audio", "bitRate"): st.integers(16, 128),
+    ("publishParams", "video", "bitRate"): st.integers(30, 2000),
+    ("publishParams", "video", "frameRate"): st.integers(1, 30),
+    ("publishParams", "video", "width"): st.integers(50, 1920),
+    ("publishParams", "screen", "frameRate"): st.integers(1, 30),
+    ("subscribeParams", "maxSubsBitRate"): st.integers(0, 10000),
+    ("priority",): st.integers(1, 5),
+}
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(fills=st.fixed_dictionaries({}, optional=FILLABLE), declared=st.sampled_from(sorted(FILLABLE)))
+def test_any_server_fills_once_calibrated_apply_then_plan_is_clean(tmp_path_factory, monkeypatch, fills, declared):
+    """Property: whatever a server fills for the defaults a file omits, after calibrate apply reads back
+    nothing inconsistent and the next plan is empty."""
+    from tests.conftest import start_emulator
+
+    class RandomServer(Store):
+        @staticmethod
+        def _filled(body: dict) -> dict:
+            stored = Store._filled(body)
+            for name, role in stored["roles"].items():
+                sent = (body.get("roles") or {}).get(name) or {}
+                for path, value in fills.items():
+                    if _get(sent, path) is None:
+                        _put(role, path, value)
+            return stored
+
+    root = tmp_path_factory.mktemp("p")
+    host = {}
+    node = host
+    for key in declared[:-1]:
+        node = node.setdefault(key, {})
+    node[declared[-1]] = DECLARED[declared]
+    write_project(root, {"hmsconf.yaml": "default_workspace: staging\nworkspaces:\n  staging: {file: unused.db}\n",
+                         "templates/t.yaml": "kind: Template\nname: t\nroles:\n  guest: {}\n  host: " + json.dumps(host) + "\n"})
+    monkeypatch.setenv("HMS_ACCESS_KEY", ACCESS_KEY)
+    monkeypatch.setenv("HMS_SECRET", SECRET)
+    running, server, thread = start_emulator(RandomServer(root / "server.db"))
+    try:
+        from hmsconf.calibrate import calibrate_workspace
+
+        calibrate_workspace(str(root), "staging", running.url)
+        planned = engine.plan_workspace(str(root), "staging", running.url)
+
+        async def go():
+            async with running.client() as client:
+                return await Applier(client, planned.plan, planned.desired, planned.live,
+                                     calibration=engine.calibration_of(planned.project, "staging")).run()
+
+        outcome = asyncio.run(go())
+        assert outcome.ok and not outcome.inconsistent, [i.to_json() for i in outcome.inconsistent]
+        again = engine.plan_workspace(str(root), "staging", running.url).plan
+        assert not again.has_changes, [f.dotted for c in again.changes if c.is_change for f in c.fields]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        running.store.close()
+
+
+def _get(data: Any, path: tuple) -> Any:
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _put(data: dict, path: tuple, value: Any) -> None:
+    for key in path[:-1]:
+        data = data.setdefault(key, {})
+    data[path[-1]] = value
