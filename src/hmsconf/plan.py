@@ -129,6 +129,7 @@ class Plan:
     desired_fingerprint: str = ""
     created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     project: str | None = None
+    targets: list[str] | None = None  # a partial plan (--target): only these objects were read and compared
 
     @property
     def has_changes(self) -> bool:
@@ -143,6 +144,8 @@ class Plan:
     def summary(self) -> str:
         counts = self.counts()
         if not self.has_changes:
+            if self.targets is not None:
+                return "No changes in the targeted objects (partial plan)."
             return "No changes. The workspace matches the configuration."
         parts = [
             f"{counts['create']} to create",
@@ -168,6 +171,7 @@ class Plan:
             "manual_steps": self.manual_steps,
             "salt": self.salt,
             "desired_fingerprint": self.desired_fingerprint,
+            "targets": self.targets,
         }
 
     @classmethod
@@ -181,6 +185,7 @@ class Plan:
             desired_fingerprint=data.get("desired_fingerprint", ""),
             created_at=data.get("created_at", ""),
             project=data.get("project"),
+            targets=list(data["targets"]) if isinstance(data.get("targets"), list) else None,
         )
 
 
