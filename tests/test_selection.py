@@ -223,3 +223,25 @@ def test_the_plan_says_it_is_partial_in_every_format(world):
     old = {k: v for k, v in full.items() if k != "targets"}  # a plan saved before targets existed
     assert Plan.from_json(old).targets is None
     assert re.search(r"^<!-- hmsconf:plan:local -->", FORMATS["markdown"](plan, False))
+
+
+def test_the_command_line_end_to_end(tmp_path):
+    """On the local workspace file: a saved targeted plan applies only its target."""
+    from tests.test_fanout import cli
+
+    project = write_project(tmp_path / "p", FILES)
+    saved = tmp_path / "plan.json"
+    made = cli(["plan", str(project), "--target", "Template/beta", "--out", str(saved), "--no-color"], {})
+    assert made.returncode == 0 and made.stdout.startswith("Partial plan: only Template/beta (--target)"), made.stderr
+    applied = cli(["apply", str(saved), "--no-color"], {})
+    assert applied.returncode == 0 and "Apply complete: 2 request(s) sent." in applied.stdout, applied.stdout + applied.stderr
+    rest = cli(["plan", str(project), "--format", "json"], {})
+    assert sorted((c["name"], c["action"]) for c in json.loads(rest.stdout)["changes"]) == [
+        ("Town-Hall", "create"), ("alpha", "create"), ("side", "create")]
+    mixed = cli(["apply", str(saved), "--target", "Room/side"], {})
+    assert mixed.returncode == 64 and "--target goes with `hmsconf plan`" in mixed.stderr
+    for bad in (["--target", "Pool/x"], ["--max-rate", "0"], ["--parallelism", "0"]):
+        done = cli(["plan", str(project), *bad], {})
+        assert done.returncode == 64 and "Traceback" not in done.stderr, bad
+    unknown = cli(["apply", str(project), "--target", "Room/sid", "--auto-approve"], {})
+    assert unknown.returncode == 1 and "did you mean Room/side?" in unknown.stderr
