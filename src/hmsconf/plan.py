@@ -296,8 +296,8 @@ def template_requests(change: Change, renames: dict[str, str], whole_update_allo
     for part in ("settings", "destinations"):
         if part in touched:
             parts_changed.append(Request("POST", f"/templates/{tid}/{part}", part))
-    if "plugins" in touched or (whole_update_allowed and len(parts_changed) >= WHOLE_TEMPLATE_THRESHOLD):
-        # plugins have no endpoint of their own (§2); several parts: one request beats many
+    if touched & {"plugins", "default"} or (whole_update_allowed and len(parts_changed) >= WHOLE_TEMPLATE_THRESHOLD):
+        # plugins and the default flag have no endpoint of their own (§2); several parts: one request beats many
         requests = [Request("POST", f"/templates/{tid}", "template")]
     else:
         requests = parts_changed
@@ -337,6 +337,8 @@ def _template_risks(change: Change, have: dict, want: dict, renames: dict[str, s
     for name in have_roles:
         if name not in want.get("roles", {}) and "roles" in want:
             risks.append(f"role `{name}` is removed: peers can no longer join with it")
+    if want.get("default") and not have.get("default"):
+        risks.append("becomes the workspace default template: rooms created without a template_id use it")
     _destination_risks(risks, have.get("destinations"), want.get("destinations"))
     _recording_risks(risks, have, want)
     if change.blast_radius:

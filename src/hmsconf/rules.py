@@ -431,10 +431,14 @@ def _role_refs(t: dict) -> Iterator[tuple[str, Path, str, str]]:
         yield "ROLE-REF-TRANSCRIPTION", ("destinations", "browserRecordings", key, "role"), _map(rec).get("role"), f"browser recording `{key}` joins as"
     plugins = _map(t.get("plugins"))
     for plugin, lists in (("whiteboard", ("admin", "writer", "reader")), ("transcriptions", ("admin",))):
-        perms = _map(_map(plugins.get(plugin)).get("permissions"))
-        for list_name in lists:
-            for index, name in enumerate(_list(perms.get(list_name))):
-                yield "ROLE-REF-PLUGIN", ("plugins", plugin, "permissions", list_name, index), name, f"plugin {plugin} ({list_name}) names"
+        # §10.2.7: the transcriptions plugin comes as an object or as the array clients receive
+        value = plugins.get(plugin)
+        items = [((), value)] if not isinstance(value, list) else [((i,), v) for i, v in enumerate(value)]
+        for at, item in items:
+            perms = _map(_map(item).get("permissions"))
+            for list_name in lists:
+                for index, name in enumerate(_list(perms.get(list_name))):
+                    yield "ROLE-REF-PLUGIN", ("plugins", plugin, *at, "permissions", list_name, index), name, f"plugin {plugin} ({list_name}) names"
 
 
 RULES["ROLE-REF-SUBSCRIBE"] = RuleInfo("ROLE-REF-SUBSCRIBE", Severity.WARNING, "subscribeToRoles names a role of the template (the API does not check, §4.10)", ("Template",))
@@ -1031,5 +1035,6 @@ LOAD_RULES = {
     "ROOM-TEMPLATE-UNDECLARED": "a room's template is declared in the project, or listed under `live_templates:` in hmsconf.yaml",
     "PLACEHOLDER-SYNTAX": "text that looks like a placeholder is one (`${AWS_KEY}`, `$AWS_KEY`, `${env.X}`, `${env:X:default}` are not)",
     "PLACEHOLDER-TYPE": "a whole-scalar placeholder's value converts to the type its field needs",
+    "TEMPLATE-DEFAULT-TWICE": "one template per workspace says `default: true` (§10.2.10)",
     "ENV-UNSET": "(notice, validate only) an `${env:...}` not set where validate runs: plan and apply need it",
 }
