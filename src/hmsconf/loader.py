@@ -28,12 +28,12 @@ from typing import Any, Iterable, Iterator
 import yaml
 
 from hmsconf.diagnostics import Diagnostic, Path, Severity, error, warning
+from hmsconf.model import KINDS  # the one list of document kinds
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 2_000_000  # counts alias expansions too, which is what stops alias bombs
 PROJECT_FILE = "hmsconf.yaml"
-KINDS = ("Template", "Room", "RolePreset")
 
 try:  # libyaml is bundled with PyYAML's wheels; fall back to pure Python if absent
     _Parser = yaml.CSafeLoader

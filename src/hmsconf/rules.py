@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 from pydantic import BaseModel, ValidationError
 
 from hmsconf.diagnostics import Diagnostic, Path, Severity, dotted, error, warning
-from hmsconf.model import catalogue, facts
+from hmsconf.model import KINDS, catalogue, facts
 from hmsconf.model.room import ProjectConfig, Room
 from hmsconf.model.sensitive import url_parts
 from hmsconf.model.template import RolePreset, Template
@@ -36,7 +36,7 @@ class RuleInfo:
 
 
 RULES: dict[str, RuleInfo] = {}
-_CHECKS: dict[str, list[Callable[[dict], Iterable[Diagnostic]]]] = {"Template": [], "Room": [], "RolePreset": []}
+_CHECKS: dict[str, list[Callable[[dict], Iterable[Diagnostic]]]] = {kind: [] for kind in KINDS}
 
 Check = Callable[[dict], Iterable[Diagnostic]]
 

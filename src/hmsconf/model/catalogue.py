@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator, Union
 
 from pydantic import BaseModel
 
-from hmsconf.model import facts
+from hmsconf.model import KINDS, facts  # noqa: F401  (KINDS: the kinds the catalogue knows)
 from hmsconf.model.sensitive import WRITE_ONLY, Sensitive, mark_url, url_parts
 from hmsconf.model.tree import plain
 
@@ -126,7 +126,6 @@ def root(kind: str) -> Node:
     return _node(models[kind], [])
 
 
-KINDS = ("Template", "Room", "RolePreset")
 
 
 def node_at(kind: str, path: Pattern) -> Node | None:
@@ -486,3 +485,9 @@ def outgoing(kind: str, body: Any, at: tuple = ()) -> Any:
 def unsettled_paths(kind: str) -> tuple[Pattern, ...]:
     """Fields whose server default is not settled (§10.1): never compared when a file omits them."""
     return tuple(p for p, n in _walk(root(kind), ()) if n.default is not None and not n.default.settled)
+
+
+def sent_fields(kind: str) -> tuple[str, ...]:
+    """The top-level keys a request body of ``kind`` may carry, in the API's order."""
+    never = {rest for mark in NEVER_SENT for rest in rests(kind, mark)}
+    return tuple(k for k in key_order(kind) if (k,) not in never)
