@@ -53,7 +53,8 @@ def check_workspace(project: Project, workspace: str, environ: dict[str, str] | 
     desired, found = resolve(project, workspace, environ, require_env)
     for item in (*desired.presets.values(), *desired.objects()):
         found.extend(check_resolved(item))
-    found.extend(_room_template_refs(desired, project.live_templates))
+    if not any(d.is_error for d in project.diagnostics):  # a file that did not load hides its templates
+        found.extend(_room_template_refs(desired, project.live_templates))
     found.extend(_one_default_template(desired))
     return desired, found
 

@@ -498,7 +498,12 @@ def _friendly_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str
     if "maximum nesting depth" in problem:  # newer libyaml stops deep nesting itself (PyYAML >= 6.0.4)
         return "YAML-TOO-DEEP", f"nesting deeper than {MAX_DEPTH} levels; flatten the document"
     context = f" {exc.context}" if exc.context else ""
-    return "YAML-SYNTAX", f"invalid YAML: {problem}{context}"
+    hint = ""
+    if mark is not None and "flow" in f"{problem}{context}":
+        line = text[max(0, mark.index - mark.column):].split("\n", 1)[0]
+        if "${" in line:  # `{` of a placeholder opens a mapping inside [ ] or { }
+            hint = '; inside [ ] or { }, quote a value holding a placeholder: "rtmp://host/${env:KEY}"'
+    return "YAML-SYNTAX", f"invalid YAML: {problem}{context}{hint}"
 
 
 def load_text(text: str, display: str) -> LoadedFile:
