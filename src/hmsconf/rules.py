@@ -772,6 +772,18 @@ def _file_only(fn: Check) -> Check:
     return fn
 
 
+@rule("RESERVED-NAME", Severity.ERROR, "`hmsconf-calibration` is the template and room `hmsconf calibrate` writes: "
+      "files never declare it, so plan and apply never touch it", "Template", "Room")
+@_file_only
+def reserved_name(doc: dict) -> Iterator[Diagnostic]:
+    from hmsconf.model.calibration import CALIBRATION_NAME
+
+    name = doc.get("name")
+    if isinstance(name, str) and name.lower() == CALIBRATION_NAME:
+        yield error("RESERVED-NAME", f"`{CALIBRATION_NAME}` is reserved for `hmsconf calibrate` (its probe of the "
+                    "workspace's server defaults); choose another name", ("name",))
+
+
 @rule("WEBHOOK-URL", Severity.ERROR, "a room webhook URL is https:// with a host (http:// only to localhost): "
       "100ms sends the custom headers with every event (§6.5)", "Room")
 @_file_only
