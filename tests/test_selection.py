@@ -236,6 +236,7 @@ def test_the_command_line_end_to_end(tmp_path):
     applied = cli(["apply", str(saved), "--no-color"], {})
     assert applied.returncode == 0 and "Apply complete: 2 request(s) sent." in applied.stdout, applied.stdout + applied.stderr
     rest = cli(["plan", str(project), "--format", "json"], {})
+    assert rest.returncode == 0
     assert sorted((c["name"], c["action"]) for c in json.loads(rest.stdout)["changes"]) == [
         ("Town-Hall", "create"), ("alpha", "create"), ("side", "create")]
     mixed = cli(["apply", str(saved), "--target", "Room/side"], {})
