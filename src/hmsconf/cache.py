@@ -17,10 +17,8 @@ turns the cache off.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
@@ -48,7 +46,12 @@ def source_key(*parts: str | bytes | os.PathLike) -> str:
     counts as its name, so the key still changes when it appears."""
     from hmsconf import __version__
 
-    digest = hashlib.sha256(__version__.encode())
+    try:  # the builtin module: hashlib loads OpenSSL first, 2 ms of every start
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - a Python built without it
+        from hashlib import blake2b
+
+    digest = blake2b(__version__.encode(), digest_size=16)
     for part in parts:
         if isinstance(part, bytes):
             chunk = part
@@ -61,7 +64,7 @@ def source_key(*parts: str | bytes | os.PathLike) -> str:
                 chunk = os.fsencode(part)
         digest.update(len(chunk).to_bytes(8, "little"))
         digest.update(chunk)
-    return digest.hexdigest()[:32]
+    return digest.hexdigest()
 
 
 def cached(name: str, key: str, compute: Callable[[], T], *, check: Callable[[Any], T] | None = None) -> T:
@@ -87,6 +90,8 @@ def cached(name: str, key: str, compute: Callable[[], T], *, check: Callable[[An
 
 
 def _store(path: Path, name: str, value: Any) -> None:
+    import tempfile
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(value, separators=(",", ":"), allow_nan=False)

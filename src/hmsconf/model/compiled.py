@@ -16,6 +16,7 @@ function), compiling refuses and the models' own validators are used, uncached.
 from __future__ import annotations
 
 import importlib.util
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -117,25 +118,35 @@ def _key_of(name: str, field: dict) -> str:
 @lru_cache(maxsize=None)
 def compiled(kind: str) -> Compiled:
     """The validator of ``kind`` (Template, RolePreset, Room, ProjectConfig)."""
+    schemas = _schemas()
+    if schemas is None:
+        return _Uncached(kind)
+    try:
+        return Compiled(schemas[kind])
+    except Exception:  # a cache entry that reads back but does not build: derive it afresh
+        return Compiled(_compile_all()[kind])
+
+
+@lru_cache(maxsize=None)
+def _schemas() -> dict | None:
     from hmsconf.cache import cached
 
     try:
-        schemas = cached("model-core-schema", _key(), _compile_all, check=_checked)
+        return cached("model-core-schema", _key(), _compile_all, check=_checked)
     except NotData:
-        return _Uncached(kind)
-    return Compiled(schemas[kind])
+        return None
 
 
 def _key() -> str:
     from hmsconf.cache import source_key
 
-    here = Path(__file__).resolve().parent
-    parts: list[Any] = [str(_FORMAT), *(here / f"{m.rsplit('.', 1)[1]}.py" for m in sorted({m for m, _ in MODELS.values()}))]
+    here = os.path.dirname(__file__)
+    parts: list[Any] = [str(_FORMAT), *(Path(here, f"{m.rsplit('.', 1)[1]}.py") for m in sorted({m for m, _ in MODELS.values()}))]
     for package in ("pydantic", "pydantic_core"):
         spec = importlib.util.find_spec(package)
-        origin = Path(spec.origin).parent if spec and spec.origin else None
+        origin = os.path.dirname(spec.origin) if spec and spec.origin else None
         # pydantic's version.py names the exact pydantic-core it was built for
-        parts.append(origin / "version.py" if package == "pydantic" and origin else str(origin))
+        parts.append(Path(origin, "version.py") if package == "pydantic" and origin else str(origin))
     return source_key(*parts)
 
 
@@ -176,17 +187,20 @@ def _as_data(node: Any) -> Any:
     raise NotData(f"{type(node).__name__} in a core schema")
 
 
-def _with_classes(node: Any) -> Any:
-    """The stored schema with a stand-in class per model name: pydantic-core
-    instantiates it, and names it in messages ("... or instance of Role")."""
-    if isinstance(node, dict):
-        out = {k: _with_classes(v) for k, v in node.items()}
-        if out.get("type") == "model" and isinstance(out.get("cls"), str):
-            out["cls"] = _stand_in(out["cls"])
-        return out
-    if isinstance(node, list):
-        return [_with_classes(v) for v in node]
-    return node
+def _with_classes(schema: dict) -> dict:
+    """The stored schema, changed in place, with a stand-in class per model name:
+    pydantic-core instantiates it, and names it in messages ("... or instance of Role")."""
+    out = schema
+    stack: list[Any] = [out]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("type") == "model" and isinstance(node.get("cls"), str):
+                node["cls"] = _stand_in(node["cls"])
+            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+        else:
+            stack.extend(v for v in node if isinstance(v, (dict, list)))
+    return out
 
 
 @lru_cache(maxsize=None)
