@@ -7,7 +7,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from hmsconf.diagnostics import Diagnostic, HmsconfError, error
-from hmsconf.loader import Document, ProjectFiles, classify, discover, load_file
+from hmsconf.loader import Document, ProjectFiles, classify, discover, load_file, load_files
 
 LOCAL_WORKSPACE = "local"
 DEFAULT_LOCAL_FILE = ".hmsconf/local-workspace.db"
@@ -99,8 +99,7 @@ def load_documents(project: Project) -> Project:
     if project.documents_loaded or project.files is None:
         return project
     project.documents_loaded = True
-    for path in project.files.files:
-        loaded = load_file(path)
+    for loaded in load_files(project.files.files):
         project.diagnostics.extend(loaded.diagnostics)
         for doc in loaded.documents:
             problem = classify(doc)
