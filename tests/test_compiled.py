@@ -238,10 +238,29 @@ def test_validate_imports_no_pydantic_once_the_cache_is_warm(tmp_path):
     script = (
         "import sys; from hmsconf.check import validate_paths; "
         f"found = validate_paths([{str(project)!r}]); "
-        "print(len(found), sorted(m for m in sys.modules if m == 'pydantic' or m.startswith('pydantic.') or m.startswith('hmsconf.model.t')))"
+        "print(len(found), sorted(m for m in sys.modules if m == 'pydantic' or m.startswith('pydantic.') or m in ('hmsconf.model.template', 'hmsconf.model.room')))"
     )
     first = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     second = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     assert "pydantic" in first.stdout  # built from the models the first time
     count = first.stdout.split()[0]
     assert second.stdout.strip() == f"{count} []"
+
+
+@pytest.mark.parametrize("kind", ["Template", "Room", "RolePreset", "hmsconf.yaml"])
+def test_the_cached_catalogue_tree_equals_the_walked_one(kind, cache_dir):
+    """The catalogue's field tree read back from the cache is the tree walked from the models."""
+    from hmsconf.model import catalogue
+    from hmsconf.model.compiled import cached_tree
+
+    walked = catalogue._walked(kind)
+    cached_tree(kind, catalogue._walked, catalogue.Node)  # stores it
+    assert any(p.name.startswith(f"model-catalogue-{kind}-") for p in cache_dir.iterdir())
+    calls = []
+
+    def walk(k):
+        calls.append(k)
+        return catalogue._walked(k)
+
+    assert cached_tree(kind, walk, catalogue.Node) == walked
+    assert calls == []  # read from the cache, not walked

@@ -19,7 +19,7 @@ import importlib.util
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 # kind -> (module, class) of the model that validates it
 MODELS = {
@@ -138,10 +138,11 @@ def _schemas() -> dict | None:
 
 
 def _key() -> str:
+    """hmsconf's version, every source of the model package, pydantic's version."""
     from hmsconf.cache import source_key
 
     here = os.path.dirname(__file__)
-    parts: list[Any] = [str(_FORMAT), *(Path(here, f"{m.rsplit('.', 1)[1]}.py") for m in sorted({m for m, _ in MODELS.values()}))]
+    parts: list[Any] = [str(_FORMAT), *sorted(Path(here).glob("*.py"))]
     for package in ("pydantic", "pydantic_core"):
         spec = importlib.util.find_spec(package)
         origin = os.path.dirname(spec.origin) if spec and spec.origin else None
@@ -227,3 +228,59 @@ def _as_data_loose(node: Any) -> Any:
     if isinstance(node, (list, tuple)):
         return [_as_data_loose(v) for v in node]
     return node
+
+
+# --- the catalogue's field tree (hmsconf.model.catalogue) -----------------------------------
+
+
+def cached_tree(kind: str, walk: Callable[[str], Any], node_type: type) -> Any:
+    """``walk(kind)``, the catalogue's tree of ``node_type`` nodes with ``facts`` marks,
+    from the disk cache when the model sources have not changed."""
+    from hmsconf.cache import cached
+
+    try:
+        data = cached(f"model-catalogue-{kind}", _key(), lambda: _tree_data(walk(kind)))
+        return _tree_from(data, node_type)
+    except (NotData, LookupError, TypeError, ValueError, AttributeError):
+        return walk(kind)  # a mark JSON cannot carry, or an entry of another shape: walk the models
+
+
+def _tree_data(node: Any) -> dict:
+    import dataclasses
+
+    marks = []
+    for mark in node.marks:
+        if type(mark).__module__ != "hmsconf.model.facts" or not dataclasses.is_dataclass(mark):
+            raise NotData(f"mark {mark!r}")
+        marks.append([type(mark).__name__, {f.name: _value_data(getattr(mark, f.name)) for f in dataclasses.fields(mark)}])
+    return {"marks": marks, "children": {k: _tree_data(c) for k, c in node.children.items()}, "order": list(node.order)}
+
+
+def _value_data(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return {"tuple": [_value_data(v) for v in value]}
+    if isinstance(value, list):
+        return [_value_data(v) for v in value]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value) or "tuple" in value:
+            raise NotData("a mapping JSON cannot carry")
+        return {k: _value_data(v) for k, v in value.items()}
+    return _as_data(value)
+
+
+def _value_from(data: Any) -> Any:
+    if isinstance(data, list):
+        return [_value_from(v) for v in data]
+    if isinstance(data, dict):
+        if set(data) == {"tuple"} and isinstance(data["tuple"], list):
+            return tuple(_value_from(v) for v in data["tuple"])
+        return {k: _value_from(v) for k, v in data.items()}
+    return data
+
+
+def _tree_from(data: dict, node_type: type) -> Any:
+    from hmsconf.model import facts
+
+    marks = tuple(getattr(facts, name)(**{k: _value_from(v) for k, v in fields.items()}) for name, fields in data["marks"])
+    children = {k: _tree_from(c, node_type) for k, c in data["children"].items()}
+    return node_type(marks, children, tuple(data["order"]))
