@@ -80,6 +80,7 @@ def main() -> None:
             {
                 "floor": ([sys.executable, "-c", FLOOR, *files], {}),
                 "hmsconf": ([*hmsconf(), "validate", str(root), "--format", "json"], {"env": env}),
+                "serial": ([*hmsconf(), "validate", str(root), "--format", "json"], {"env": {**env, "HMSCONF_JOBS": "1"}}),
             },
             args.rounds,
         )
@@ -89,6 +90,8 @@ def main() -> None:
                   f"{medians['floor']:.2f} s (median of {args.rounds})"))
         print(row(f"hmsconf validate, same files ({_jobs()} processes)", f"{medians['hmsconf']:.2f} s (median of {args.rounds})"))
         print(row("ratio hmsconf validate / libyaml events", f"{ratio:.2f}", "<= 1.5", f"{ratio / 1.5:.2f}"))
+        print(row("hmsconf validate, same files, one process (HMSCONF_JOBS=1)",
+                  f"{medians['serial']:.2f} s ({medians['serial'] / medians['floor']:.2f} x the floor)"))
 
         hook = Path(tmp) / "hook"
         (hook / "templates").mkdir(parents=True)
