@@ -9,13 +9,14 @@ come back in input order, and a worker's exception is raised here.
 Forking is only safe in a process without other threads (a forked child gets
 copies of locks another thread may hold), so this runs serially when other
 threads exist (``plan`` reads the live workspace on one while files load),
-where ``fork`` does not exist (Windows), on one core, for few items, or with
+where ``fork`` does not exist or is unsafe (Windows, macOS), on one core, for few items, or with
 ``HMSCONF_JOBS=1``. ``HMSCONF_JOBS=N`` sets the number of processes.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from typing import Any, Callable, Sequence, TypeVar
 
@@ -65,7 +66,8 @@ def forked_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = MIN
 
 
 def _can_fork() -> bool:
-    return hasattr(os, "fork") and threading.active_count() == 1
+    # macOS: system frameworks may not survive a fork (why Python spawns there by default)
+    return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
 
 
 def _run(bounds: tuple[int, int]) -> list[Any]:
