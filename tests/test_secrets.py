@@ -40,6 +40,7 @@ PROJECT = {
             upload:
               type: s3
               location: bucket
+              prefix: rec/
               credentials: {key: "${env:CANARY_S3_KEY}", secretKey: "${env:CANARY_S3_SECRET}"}
     """,
     "rooms/r.yaml": """

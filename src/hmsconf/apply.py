@@ -12,8 +12,10 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from hmsconf import room_codes
 from hmsconf.diagnostics import HmsconfError
 from hmsconf.live import LiveWorkspace
+from hmsconf.model import catalogue
 from hmsconf.model.defaults import TEMPLATE_READ_ONLY
 from hmsconf.plan import Change, Plan, Request
 from hmsconf.resolve import DesiredWorkspace, body_of
@@ -116,15 +118,13 @@ class Outcome:
 def _strip_role(role: Any, name: str) -> Any:
     if not isinstance(role, dict):
         return role
-    out = {k: v for k, v in role.items() if k != "renamed_from"}
-    out["name"] = name
-    return out
+    return {**catalogue.outgoing("Template", role, ("roles", name)), "name": name}
 
 
 def _template_body(desired: dict) -> dict:
-    body = {k: v for k, v in desired.items() if k not in ("recordings", *TEMPLATE_READ_ONLY)}
+    body = catalogue.outgoing("Template", {k: v for k, v in desired.items() if k != "recordings"})
     if isinstance(body.get("roles"), dict):
-        body["roles"] = {name: _strip_role(role, name) for name, role in body["roles"].items()}
+        body["roles"] = {name: {**role, "name": name} if isinstance(role, dict) else role for name, role in body["roles"].items()}
     return body
 
 
@@ -196,9 +196,9 @@ class Applier:
             path_name = request.path.rsplit("/", 1)[1]
             await self.client.put_role(tid, path_name, _strip_role(desired["roles"][name], name))
         elif request.part == "settings":
-            await self.client.post_settings(tid, desired.get("settings") or {})
+            await self.client.post_settings(tid, catalogue.outgoing("Template", desired.get("settings") or {}, ("settings",)))
         elif request.part == "destinations":
-            await self.client.post_destinations(tid, desired.get("destinations") or {})
+            await self.client.post_destinations(tid, catalogue.outgoing("Template", desired.get("destinations") or {}, ("destinations",)))
         elif request.part == "recordings":
             await self.client.post_recordings(self.template_ids[change.name], desired.get("recordings") or [])
         else:  # pragma: no cover - the planner makes no other request
@@ -206,7 +206,8 @@ class Applier:
 
     def _room_body(self, change: Change, keys: set[str] | None) -> dict:
         desired = body_of(self.desired.rooms[change.name])
-        body = {k: v for k, v in desired.items() if k not in ("template", "template_id", "enabled")}
+        # the template goes as template_id, `enabled` through its own endpoint (§6.4)
+        body = {k: v for k, v in catalogue.outgoing("Room", desired).items() if k not in ("template_id", "enabled")}
         if keys is not None:
             body = {k: v for k, v in body.items() if k in keys}
         return body
@@ -223,7 +224,9 @@ class Applier:
     async def _apply_room(self, change: Change, request: Request) -> None:
         desired = body_of(self.desired.rooms[change.name])
         changed = {f.path[0] for f in change.fields}
-        if request.part == "room-enabled":
+        if request.part in room_codes.PARTS:  # §7, planned by hmsconf.room_codes
+            await room_codes.apply_request(self.client, change.id or self.room_ids[change.name], request)
+        elif request.part == "room-enabled":
             room_id = change.id or self.room_ids[change.name]
             await self.client.set_room_enabled(room_id, bool(desired.get("enabled", True)))
         elif request.path == "/rooms":

@@ -121,6 +121,8 @@ def export_room(live_body: dict, template_name: str | None, include_defaults: bo
             continue
         if key == "polls" and not value:
             continue
+        if key == "recording_info" and live_body.get("recording_source_template") is True:
+            continue  # §10.1.4: `{enabled: false}` of a room that follows its template; writing it would pin the room
         doc[key] = copy.deepcopy(value)
     if template_name:
         doc["template"] = template_name

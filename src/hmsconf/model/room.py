@@ -6,7 +6,7 @@ from typing import Annotated, Any, Optional
 
 from pydantic import Field
 
-from hmsconf.model.facts import AliasOf, Default, Secret, SecretInUrl, SetLike
+from hmsconf.model.facts import AliasOf, Default, Ours, Secret, SecretInUrl, SetLike
 from hmsconf.model.template import Bool, Int, Returned, Str, Strict, doc
 
 
@@ -43,7 +43,7 @@ class Webhook(Strict):
 class Room(Strict):
     name: str = Field(**doc("case-insensitive, unique; a-z A-Z 0-9 . - : _ (no space)"))
     description: Annotated[Str, Default("")] = None
-    template: Str = Field(None, **doc("hmsconf: the template's name in this project or workspace"))
+    template: Annotated[Str, Ours()] = Field(None, **doc("hmsconf: the template's name in this project or workspace"))
     template_id: Str = None
     # Region, size and duration are checked by rules that answer with the API's documented messages.
     # §10.1.1: a room created without a region comes back with the resolved one (`us`), and a
@@ -59,6 +59,12 @@ class Room(Strict):
     webhook: Optional[Webhook] = None
     enabled: Annotated[Bool, Default(True)] = Field(None, **doc("false disables the room"))
     polls: Annotated[Optional[list[str]], Default([]), SetLike()] = None
+    # hmsconf (§7): room codes per role, managed through /v2/room-codes; never sent in a room body.
+    # Shape checked by the ROOM-CODES rule (one clear message instead of one per union branch).
+    room_codes: Annotated[Any, Ours()] = Field(None, **doc(
+        "hmsconf: true = an enabled code per role (the default for rooms hmsconf creates), false = none, {disabled: [role, ...]}",
+        anyOf=[{"type": "boolean"}, {"type": "object", "additionalProperties": False,
+                                      "properties": {"disabled": {"type": "array", "items": {"type": "string"}}}}]))
     # read-only keys of an API response
     id: Returned = None
     customer_id: Returned = None
