@@ -43,6 +43,18 @@ def broken_project(tmp_path_factory) -> Path:
             text = text.replace(f"name: t{i}\n", "name: t0\n", 1)  # a duplicate name
         (root / "templates" / f"t{i:02d}.yaml").write_text(text)
     (root / "templates" / "broken.yaml").write_text("kind: Template\nname: [\n")
+    # documents checked alone in a worker, with what the parent still judges across documents
+    (root / "templates" / "edges.yaml").write_text(
+        "kind: Template\nname: only-prod\nworkspaces: [prod, nowhere]\nroles: {a: {priority: 0}}\n"
+        "---\nkind: Template\nname: not-staging\nexcept_workspaces: [staging]\n"
+        "settings: {recording: {upload: {type: s3, location: b, credentials: {key: AKIAABCDEFGHIJKLMNOP, secretKey: hunter2hunter2}}}}\n"
+        "---\nkind: Template\nworkspaces: oops\nname: bad-list\n"
+        "---\nkind: Template\nroles: {}\n"
+        "---\nkind: Room\nname: t1\ntemplate: t1\nregion: mars\n"
+        "---\nkind: Room\nname: T1\ntemplate: t2\n"
+        "---\nkind: Templat\nname: typo\n"
+        "---\nkind: Template\nname: uses-preset\nroles: {h: {extends: nope}}\n"
+    )
     (root / "rooms" / "orphan.yaml").write_text("kind: Room\nname: orphan\ntemplate: nowhere\nsize: 99999\n")
     return root
 
@@ -52,7 +64,10 @@ def test_parallel_output_is_identical_to_serial(broken_project, output_format):
     serial = _hmsconf("validate", "--format", output_format, ".", jobs=1, cwd=broken_project)
     forked = _hmsconf("validate", "--format", output_format, ".", jobs=3, cwd=broken_project)
     assert serial.returncode == 1, serial.stderr
-    assert "DUPLICATE-NAME" in serial.stdout and "ROLE-PRIORITY" in serial.stdout and "YAML-SYNTAX" in serial.stdout
+    for rule in ("DUPLICATE-NAME", "ROLE-PRIORITY", "YAML-SYNTAX", "OVERLAY-UNKNOWN-WORKSPACE", "OVERLAY-LIST", "DOC-NAME",
+                 "SECRET-LITERAL", "ROOM-REGION", "ROOM-TEMPLATE-UNDECLARED", "DOC-KIND", "PRESET-UNKNOWN", "UNKNOWN-KEY"):
+        assert rule in serial.stdout, rule
+    assert "hunter2" not in serial.stdout
     assert (forked.returncode, forked.stdout, forked.stderr) == (serial.returncode, serial.stdout, serial.stderr)
 
 

@@ -8,15 +8,18 @@ variables can make a document valid in dev and invalid in prod.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from hmsconf import rules
 from hmsconf.diagnostics import Diagnostic, HmsconfError, warning
 from hmsconf.parallel import forked_map
-from hmsconf.project import Project, load_projects
+from hmsconf.project import Project, load_documents, load_projects
 from hmsconf.model import catalogue
 from hmsconf.model.sensitive import scrub
 from hmsconf.resolve import DesiredWorkspace, Resolved, body_of, resolve
+
+if TYPE_CHECKING:
+    from hmsconf.prechecked import Prechecked
 
 
 class InvalidConfiguration(HmsconfError):
@@ -43,9 +46,13 @@ def _masked(diagnostic: Diagnostic, secrets: list[str]) -> Diagnostic:
     return replace(diagnostic, message=message) if message != diagnostic.message else diagnostic
 
 
-def check_workspace(project: Project, workspace: str, environ: dict[str, str] | None = None) -> tuple[DesiredWorkspace, list[Diagnostic]]:
+def check_workspace(project: Project, workspace: str, environ: dict[str, str] | None = None,
+                    prechecked: Prechecked | None = None) -> tuple[DesiredWorkspace, list[Diagnostic]]:
     desired, found = resolve(project, workspace, environ)
-    for placed in forked_map(check_resolved, [*desired.presets.values(), *desired.objects()]):
+    items = [*desired.presets.values(), *desired.objects()]
+    known = [prechecked.get(item, workspace) for item in items] if prechecked is not None else [None] * len(items)
+    found.extend(d for placed in known if placed is not None for d in placed)
+    for placed in forked_map(check_resolved, [item for item, done in zip(items, known) if done is None]):
         found.extend(placed)
     found.extend(_room_template_refs(desired))
     return desired, found
@@ -69,10 +76,10 @@ def _room_template_refs(desired: DesiredWorkspace) -> list[Diagnostic]:
     return out
 
 
-def check_project(project: Project, environ: dict[str, str] | None = None) -> list[Diagnostic]:
+def check_project(project: Project, environ: dict[str, str] | None = None, prechecked: Prechecked | None = None) -> list[Diagnostic]:
     found = list(project.diagnostics)
     for workspace in project.workspace_names():
-        found.extend(check_workspace(project, workspace, environ)[1])
+        found.extend(check_workspace(project, workspace, environ, prechecked)[1])
     return unique(found)
 
 
@@ -88,8 +95,13 @@ def unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 
 def validate_paths(paths: list[str], environ: dict[str, str] | None = None) -> list[Diagnostic]:
-    projects, problems = load_projects(paths)
+    from hmsconf.prechecked import load_and_precheck
+
+    projects, problems = load_projects(paths, documents=False)
     found = list(problems)
     for project in projects:
-        found.extend(check_project(project, environ))
+        # many files: loaded on every core, documents that need no other checked there too
+        prechecked = load_and_precheck(project, environ, check_resolved)
+        load_documents(project)
+        found.extend(check_project(project, environ, prechecked))
     return unique(found)

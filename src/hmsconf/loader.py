@@ -644,12 +644,12 @@ def load_files(paths: list[FsPath]) -> list[LoadedFile]:
     """``load_file`` of each path, in order; many files are parsed on every core."""
     from hmsconf.parallel import forked_map
 
-    with _collector_paused():
+    with collector_paused():
         return forked_map(load_file, paths)
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Loaded trees hold no reference cycles, yet the cyclic collector rescans
     them again and again while they grow (a fifth of a load) and while they are
     checked: so it is off while they load, and what exists then is moved out of

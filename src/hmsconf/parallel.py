@@ -48,9 +48,9 @@ def forked_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = MIN
 
     ``fn`` must be a module-level function and its results picklable.
     """
-    workers = min(jobs(), len(items))
-    if workers < 2 or len(items) < min_items or not _can_fork():
+    if not would_fork(len(items), min_items=min_items):
         return [fn(item) for item in items]
+    workers = min(jobs(), len(items))
     import multiprocessing
 
     global _JOB
@@ -63,6 +63,11 @@ def forked_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = MIN
     finally:
         _JOB = None
     return [result for part in parts for result in part]
+
+
+def would_fork(items: int, *, min_items: int = MIN_ITEMS) -> bool:
+    """Would ``forked_map`` over this many items use other processes?"""
+    return min(jobs(), items) >= 2 and items >= min_items and _can_fork()
 
 
 def _can_fork() -> bool:

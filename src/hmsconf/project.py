@@ -118,9 +118,9 @@ def _check_config(doc: Document) -> list[Diagnostic]:
     return [doc.place(d) for d in found]
 
 
-def load_projects(paths: list[str]) -> tuple[list[Project], list[Diagnostic]]:
+def load_projects(paths: list[str], documents: bool = True) -> tuple[list[Project], list[Diagnostic]]:
     found, problems = discover(paths)
-    return [load_project(files) for files in found], problems
+    return [load_project(files, documents) for files in found], problems
 
 
 def open_project(path: str | None, documents: bool = True) -> Project:
