@@ -401,6 +401,7 @@ class _Builder:
         map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
         map_end, seq_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
         plain, events, no_key, anchors = _plain_scalar, self.events, _NO_KEY, self.anchors
+        new_dict, new_list, new_object = dict.__new__, list.__new__, object.__new__
         key_tuples: dict[tuple, tuple] = {}
         stack: list[tuple] = []
         # the open container: itself, is it a sequence, its positions list (and
@@ -439,14 +440,20 @@ class _Builder:
                 if tag and tag not in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "!"):
                     line, col = _pos(event.start_mark)
                     raise _LoadError("YAML-TAG", f"unsupported YAML tag `{tag}`; remove it", line, col)
-                self._count(1, event.start_mark)
+                self.nodes += 1
+                if self.nodes > MAX_NODES:
+                    self._count(0, event.start_mark)
                 stack.append((parent, is_seq, packed, keys, pending, pending_pos, open_anchor, open_mark, open_size))
+                # built without their __init__ (two Python calls per container)
+                keys, packed = [], []
                 if kind is map_start:
-                    parent, is_seq = YMap(), False
-                    keys, packed = parent.key_pos._keys, parent.key_pos._packed
+                    parent, is_seq, positions = new_dict(YMap), False, new_object(KeyPositions)
+                    positions._keys, positions._packed, positions._set = keys, packed, None
+                    parent.key_pos = positions
                 else:
-                    parent, is_seq = YSeq(), True
-                    keys, packed = None, parent.item_pos._packed
+                    parent, is_seq, positions = new_list(YSeq), True, new_object(ItemPositions)
+                    positions._packed = packed
+                    parent.item_pos = positions
                 pending, pending_pos = no_key, 0
                 open_anchor, open_mark, open_size = event.anchor, event.start_mark, 1
                 event = next(events)
@@ -454,9 +461,11 @@ class _Builder:
             elif kind is map_end or kind is seq_end:
                 value, anchor, mark, size = parent, open_anchor, open_mark, open_size
                 if is_seq:
-                    value.item_pos._seal()
-                else:
-                    value.key_pos._seal(key_tuples)
+                    value.item_pos._packed = array("Q", packed).tobytes()  # = ItemPositions._seal, inlined
+                else:  # = KeyPositions._seal, inlined
+                    positions = value.key_pos
+                    shape = tuple(keys)
+                    positions._keys, positions._packed = key_tuples.setdefault(shape, shape), array("Q", packed).tobytes()
                 parent, is_seq, packed, keys, pending, pending_pos, open_anchor, open_mark, open_size = stack.pop()
             elif kind is alias_event:
                 (value, size), anchor, mark = self._alias(event), None, event.start_mark
