@@ -57,7 +57,7 @@ def invoke(args: list[str]) -> tuple[int, str, str]:
 
 
 def check_all_commands(project: Path, document: Path) -> None:
-    """validate (json, so positions can be checked), plan, fmt --check: 0 or 1, never a traceback."""
+    """validate (json, so positions can be checked), plan, fmt --check, show: 0 or 1, never a traceback."""
     code, out, err = invoke(["validate", "--format", "json", str(project)])
     assert code in (0, 1), (code, out, err)
     assert "Traceback" not in out + err
@@ -68,6 +68,9 @@ def check_all_commands(project: Path, document: Path) -> None:
     assert code in (0, 1), (code, out, err)
     assert "Traceback" not in out + err and "internal error" not in err
     code, out, err = invoke(["fmt", "--check", str(document)])
+    assert code in (0, 1), (code, out, err)
+    assert "Traceback" not in out + err and "internal error" not in err
+    code, out, err = invoke(["show", str(project)])
     assert code in (0, 1), (code, out, err)
     assert "Traceback" not in out + err and "internal error" not in err
 
@@ -149,8 +152,8 @@ def test_mutated_examples(tmp_path):
     for index in range(runs):
         source = rng.choice(EXAMPLES)
         project = tmp_path / f"m{index}"
-        project.mkdir()
-        document = project / source.name
+        (project / "templates").mkdir(parents=True)  # a document of the project whatever the mutation leaves of it
+        document = project / "templates" / source.name
         document.write_bytes(mutations(source.read_text(), rng).encode("utf-8", "surrogateescape"))
         check_all_commands(project, document)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -192,6 +195,7 @@ rooms = st.fixed_dictionaries(
 @given(documents=st.lists(st.one_of(templates, rooms, values), min_size=1, max_size=3))
 def test_generated_documents(tmp_path_factory, documents):
     project = tmp_path_factory.mktemp("g")
-    document = project / "doc.yaml"
+    (project / "templates").mkdir()
+    document = project / "templates" / "doc.yaml"
     document.write_text(yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True))
     check_all_commands(project, document)

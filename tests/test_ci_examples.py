@@ -25,16 +25,21 @@ def test_github_actions_workflow():
     text = commands(workflow)
     for expected in ("hmsconf fmt --check", "hmsconf validate --format github", "hmsconf diff --base",
                      "--out plan.json", "hmsconf apply plan.json --auto-approve", "--detailed-exitcode",
-                     "<!-- hmsconf:plan:"):
+                     "<!-- hmsconf:plan:", "hmsconf show --format html", "--plan plan.json"):
         assert expected in text, expected
+    uploads = [step["with"]["path"] for job in workflow["jobs"].values() for step in job["steps"]
+               if str(step.get("uses", "")).startswith("actions/upload-artifact")]
+    assert uploads == ["report.html", "report.html"]
     assert workflow["jobs"]["plan"]["strategy"]["matrix"]["workspace"] == ["staging", "prod"]
 
 
 def test_gitlab_ci():
     pipeline = yaml.safe_load((ROOT / "examples" / "ci" / "gitlab-ci.yml").read_text())
     text = "\n".join("\n".join(job.get("script", [])) for job in pipeline.values() if isinstance(job, dict))
-    for expected in ("hmsconf fmt --check", "hmsconf validate", "hmsconf diff --base", "hmsconf apply plan.json", "--detailed-exitcode"):
+    for expected in ("hmsconf fmt --check", "hmsconf validate", "hmsconf diff --base", "hmsconf apply plan.json", "--detailed-exitcode",
+                     "hmsconf show --format html", "--plan plan.json"):
         assert expected in text, expected
+    assert "report.html" in pipeline["review"]["artifacts"]["paths"]
 
 
 def test_pre_commit_hooks():

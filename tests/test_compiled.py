@@ -264,3 +264,21 @@ def test_the_cached_catalogue_tree_equals_the_walked_one(kind, cache_dir):
 
     assert cached_tree(kind, walk, catalogue.Node) == walked
     assert calls == []  # read from the cache, not walked
+
+
+@pytest.mark.parametrize("kind", ["Template", "Room", "RolePreset"])
+def test_scalar_types_match_the_models(kind):
+    """The type a placeholder's value must have: the compiled model says what the model classes say."""
+    from hmsconf.placeholders import _scalar_of
+
+    paths = {p for k, d in EXAMPLES if k == kind for p in _paths(d)}
+    paths |= {(*p, extra) for p in list(paths) for extra in ("unknown", 0)}
+    seen = set()
+    for path in paths:
+        annotation = rules._MODELS[kind]
+        for part in path:
+            annotation = rules._step(annotation, part) if annotation is not None else None
+        expected = _scalar_of(annotation) if annotation is not None else None
+        assert compiled(kind).scalar_at(path) == expected, path
+        seen.add(expected)
+    assert {"int", "bool", "str"} <= seen

@@ -231,3 +231,15 @@ def test_noise_cancellation_is_a_managed_plugin(tmp_path):
     files = {"t.yaml": "kind: Template\nname: t\nroles: {h: {}}\nplugins: {noiseCancellation: {enabled: true}}\n"}
     (change,) = [c for c in plan_for(tmp_path, files, live).changes if c.is_change]
     assert [(f.dotted, f.old, f.new) for f in change.fields] == [("plugins.noiseCancellation.enabled", False, True)]
+
+
+@pytest.mark.parametrize("live_form", [
+    {"permissions": {"admin": ["host", "cohost"]}, "mode": "caption"},
+    [{"permissions": {"admin": ["cohost", "host"]}, "mode": "caption"}],
+])
+def test_the_transcriptions_plugin_compares_by_meaning_in_either_form(tmp_path, live_form):
+    # §10.2.7: object in the REST docs, a one-item array in the policy clients receive
+    live = LiveWorkspace(templates={"t": live_template("t", {"roles": {"host": {}, "cohost": {}}, "plugins": {"transcriptions": live_form}})})
+    for file_form in ("{permissions: {admin: [host, cohost]}, mode: caption}", "[{permissions: {admin: [cohost, host]}, mode: caption}]"):
+        files = {"t.yaml": f"kind: Template\nname: t\nroles: {{host: {{}}, cohost: {{}}}}\nplugins:\n  transcriptions: {file_form}\n"}
+        assert not plan_for(tmp_path, files, live).has_changes, file_form

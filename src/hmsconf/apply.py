@@ -18,6 +18,7 @@ from hmsconf.live import LiveWorkspace
 from hmsconf.model import catalogue
 from hmsconf.model.defaults import TEMPLATE_READ_ONLY
 from hmsconf.plan import Change, Plan, Request
+from hmsconf.progress import NO_PROGRESS, Progress
 from hmsconf.resolve import DesiredWorkspace, body_of
 
 DEFAULT_MAX_CHANGE_SHARE = 0.3
@@ -136,17 +137,16 @@ def complete_template(desired: dict, live_body: dict) -> dict:
     return body
 
 
-Progress = Callable[[str], None]
-
-
 class Applier:
     def __init__(self, client: Any, plan: Plan, desired: DesiredWorkspace, live: LiveWorkspace,
                  progress: Progress | None = None, concurrency: int = APPLY_CONCURRENCY) -> None:
+        """``progress`` hears of each write: n of N, the object, each result as it completes."""
         self.client = client
         self.plan = plan
         self.desired = desired
         self.live = live
-        self.progress = progress or (lambda message: None)
+        self.progress = progress or NO_PROGRESS
+        self.stage = self.progress.stage("applying", sum(len(c.requests) for c in plan.changes if c.is_change))
         self.outcome = Outcome()
         self.stopped = False
         self.limit = asyncio.Semaphore(concurrency)
@@ -159,6 +159,7 @@ class Applier:
         rooms = [c for c in changes if c.kind == "Room"]
         await asyncio.gather(*(self._guarded(c, self._apply_template) for c in templates))
         await asyncio.gather(*(self._guarded(c, self._apply_room) for c in rooms))
+        self.stage.done()
         return self.outcome
 
     async def _guarded(self, change: Change, work: Callable) -> None:
@@ -168,17 +169,21 @@ class Applier:
                 if self.stopped:
                     self.outcome.skipped.append(label)
                     continue
+                self.stage.advance(0, f"{change.kind.lower()} `{change.name}`")
                 try:
                     await work(change, request)
                 except HmsconfError as exc:
                     self.stopped = True
                     self.outcome.failed.append((label, str(exc)))
+                    self.stage.advance(1)
+                    self.progress.note(f"  FAILED   {label}: {exc}")
                     self.outcome.skipped.extend(
                         f"{change.kind.lower()} `{change.name}`: {r}" for r in change.requests[index + 1 :]
                     )
                     return
                 self.outcome.done.append(label)
-                self.progress(f"done: {label}")
+                self.stage.advance(1)
+                self.progress.note(f"  applied  {label}")
 
     async def _apply_template(self, change: Change, request: Request) -> None:
         desired = body_of(self.desired.templates[change.name])

@@ -649,14 +649,6 @@ def load_file(path: str | os.PathLike, display: str | None = None) -> LoadedFile
     return load_text(text, display)
 
 
-def load_files(paths: list[FsPath]) -> list[LoadedFile]:
-    """``load_file`` of each path, in order; many files are parsed on every core."""
-    from hmsconf.parallel import forked_map
-
-    with collector_paused():
-        return forked_map(load_file, paths)
-
-
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Loaded trees hold no reference cycles, yet the cyclic collector rescans

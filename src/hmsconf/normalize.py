@@ -19,6 +19,8 @@ from hmsconf.model.defaults import effective_permissions
 from hmsconf.model.tree import plain
 
 TEMPLATE_PARTS = ("roles", "settings", "destinations", "plugins", "recordings")
+# Top-level template fields managed when a file declares them (§10.2.10).
+TEMPLATE_FLAGS = ("default",)
 
 
 def _drop_empty(mapping: dict, *keys: str) -> None:
@@ -66,7 +68,15 @@ def destinations(body: dict | None) -> dict:
 
 
 def plugins(body: dict | None) -> dict:
-    return _canonical("Template", body or {}, ("plugins",))
+    out = dict(body or {})
+    transcriptions = out.get("transcriptions")
+    if isinstance(transcriptions, list) and len(transcriptions) == 1:
+        out["transcriptions"] = transcriptions[0]  # §10.2.7: the array form of one plugin is the object
+    canonical = _canonical("Template", {k: v for k, v in out.items() if not isinstance(v, list)}, ("plugins",))
+    for key, items in out.items():
+        if isinstance(items, list):  # several: each item in canonical form, order kept
+            canonical[key] = [_canonical("Template", item, ("plugins", key)) for item in items]
+    return canonical
 
 
 def recording(config: dict) -> dict:
@@ -90,6 +100,8 @@ def template(body: dict, recordings: list | None, parts: tuple[str, ...] = TEMPL
         out["plugins"] = plugins(body.get("plugins"))
     if "recordings" in parts:
         out["recordings"] = [recording(r) for r in (recordings or []) if isinstance(r, dict)]
+    if "default" in parts:
+        out["default"] = body.get("default") is True
     return out
 
 
@@ -140,4 +152,4 @@ def managed_room_fields(desired: dict) -> tuple[str, ...]:
 
 
 def managed_template_parts(desired: dict) -> tuple[str, ...]:
-    return tuple(part for part in TEMPLATE_PARTS if part in desired)
+    return tuple(part for part in (*TEMPLATE_PARTS, *TEMPLATE_FLAGS) if part in desired)

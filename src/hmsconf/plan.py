@@ -212,6 +212,7 @@ def plan_template(desired: Resolved, live: LiveTemplate | None, live_ws: LiveWor
         if "recordings" in parts:
             change.requests.append(Request("POST", "/templates/{id}/recordings", "recordings"))
         _template_risks(change, {}, want)
+        _silent_stream_powers(change, body)
         return change
     change.id = live.id
     have = normalize.template(live.body, live.recordings, parts)
@@ -248,6 +249,7 @@ def plan_template(desired: Resolved, live: LiveTemplate | None, live_ws: LiveWor
         change.risks.append("storage credentials are sent again (write-only, not comparable)")
     change.destroys = [f"role `{r}`" for r, kind in change.role_changes.items() if kind == "removed"]
     _template_risks(change, have, want, renames)
+    _silent_stream_powers(change, body)
     return change
 
 
@@ -289,8 +291,8 @@ def template_requests(change: Change, renames: dict[str, str], whole_update_allo
     for part in ("settings", "destinations"):
         if part in touched:
             parts_changed.append(Request("POST", f"/templates/{tid}/{part}", part))
-    if "plugins" in touched or (whole_update_allowed and len(parts_changed) >= WHOLE_TEMPLATE_THRESHOLD):
-        # plugins have no endpoint of their own (§2); several parts: one request beats many
+    if touched & {"plugins", "default"} or (whole_update_allowed and len(parts_changed) >= WHOLE_TEMPLATE_THRESHOLD):
+        # plugins and the default flag have no endpoint of their own (§2); several parts: one request beats many
         requests = [Request("POST", f"/templates/{tid}", "template")]
     else:
         requests = parts_changed
@@ -330,11 +332,30 @@ def _template_risks(change: Change, have: dict, want: dict, renames: dict[str, s
     for name in have_roles:
         if name not in want.get("roles", {}) and "roles" in want:
             risks.append(f"role `{name}` is removed: peers can no longer join with it")
+    if want.get("default") and not have.get("default"):
+        risks.append("becomes the workspace default template: rooms created without a template_id use it")
     _destination_risks(risks, have.get("destinations"), want.get("destinations"))
     _recording_risks(risks, have, want)
     if change.blast_radius:
         rooms = f"{change.blast_radius} live room{'s' * (change.blast_radius != 1)}"
         risks.append(f"{rooms} use{'s' * (change.blast_radius == 1)} this template")
+
+
+# Permissions whose default is true (reference §3.5): a file that says nothing grants them.
+_TRUE_BY_DEFAULT = ("browserRecording", "rtmpStreaming", "hlsStreaming")
+
+
+def _silent_stream_powers(change: Change, body: dict) -> None:
+    """A new or changed role that can start recording, RTMP or HLS only because the file is silent."""
+    roles = body.get("roles") if isinstance(body.get("roles"), dict) else {}
+    for name in change.effective_permissions:
+        perms = (roles.get(name) or {}).get("permissions") if isinstance(roles.get(name), dict) else None
+        silent = [p for p in _TRUE_BY_DEFAULT if p not in (perms if isinstance(perms, dict) else {})]
+        if silent:
+            change.risks.append(
+                f"role `{name}` can start {', '.join(f'`{p}`' for p in silent)}: the file does not say, "
+                "and these default to true; write `false` to deny"
+            )
 
 
 _DESTINATION_LABEL = {

@@ -8,27 +8,24 @@ other document to be checked: a template or room with no placeholder, no
 workspace. A worker loads the file, resolves and checks each such document
 exactly as ``check`` would (the same functions, on a one-document project with
 the same ``hmsconf.yaml`` and environment) and sends back its diagnostics and a
-*skeleton*: the document's top-level keys with only the values resolution
-reads across documents (``name``, ``workspaces``, ``except_workspaces``,
-``template``). The parent resolves the whole project as always (duplicate
-names, presets, room references) and takes the worker's diagnostics for the
-skeletons. Every other document travels whole and is checked as before.
+*skeleton*: the document's top-level keys with their scalar values (and lists
+of scalars: ``workspaces``), the nested parts (roles, settings, ...) dropped.
+The parent resolves the whole project as always (duplicate names, presets,
+room references, one default template) and takes the worker's diagnostics for
+the skeletons. Every other document travels whole and is checked as before.
 
 Only ``validate`` uses this: it needs diagnostics, never the resolved bodies.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from hmsconf.diagnostics import Diagnostic
-from hmsconf.loader import Document, YMap, classify, collector_paused, load_file
-from hmsconf.project import Project
+from hmsconf.loader import Document, YMap, collector_paused, load_file
+from hmsconf.project import Project, file_documents
 from hmsconf.resolve import Resolved, resolve
-
-# What resolution and the checks across documents read of a skeleton; every other value is dropped.
-KEPT = ("kind", "name", "workspaces", "except_workspaces", "template")
 
 Check = Callable[[Resolved], list[Diagnostic]]
 
@@ -49,11 +46,12 @@ class Prechecked:
         return found[workspace]
 
 
-# (project, environ, check) of the running pass: set before forking, inherited by the workers
-_STATE: tuple[Project, dict[str, str] | None, Check] | None = None
+# (project, environ, require_env, check) of the running pass: set before forking, inherited by the workers
+_STATE: tuple[Project, dict[str, str] | None, bool, Check] | None = None
 
 
-def load_and_precheck(project: Project, environ: dict[str, str] | None, check: Check) -> Prechecked | None:
+def load_and_precheck(project: Project, environ: dict[str, str] | None, require_env: bool, check: Check,
+                      progress: Any = None) -> Prechecked | None:
     """Load the project's documents on every core, prechecking what can be checked alone.
 
     Returns None (and loads nothing) when the work would not be spread over
@@ -65,7 +63,7 @@ def load_and_precheck(project: Project, environ: dict[str, str] | None, check: C
     if not would_fork(len(files)):
         return None
     global _STATE
-    _STATE = (project, environ, check)
+    _STATE = (project, environ, require_env, check)
     try:
         with collector_paused():
             results = forked_map(_one_file, files)
@@ -73,7 +71,9 @@ def load_and_precheck(project: Project, environ: dict[str, str] | None, check: C
         _STATE = None
     prechecked = Prechecked()
     project.documents_loaded = True
-    for diagnostics, documents in results:
+    for path, (diagnostics, documents) in zip(files, results):
+        if progress is not None:
+            progress.advance(1, str(path))
         project.diagnostics.extend(diagnostics)
         for doc, by_workspace in documents:
             project.documents.append(doc)
@@ -84,16 +84,12 @@ def load_and_precheck(project: Project, environ: dict[str, str] | None, check: C
 
 def _one_file(path: Any) -> tuple[list[Diagnostic], list[tuple[Document, dict[str, list[Diagnostic]] | None]]]:
     assert _STATE is not None
-    project, environ, check = _STATE
-    loaded = load_file(path)
-    diagnostics = list(loaded.diagnostics)
+    project, environ, require_env, check = _STATE
+    diagnostics, loaded = file_documents(load_file(path))
     documents: list[tuple[Document, dict[str, list[Diagnostic]] | None]] = []
-    for doc in loaded.documents:
-        problem = classify(doc)
-        if problem:
-            diagnostics.append(problem)
-        elif _alone(doc):
-            documents.append((_skeleton(doc), _check_alone(project, doc, environ, check)))
+    for doc in loaded:
+        if _alone(doc):
+            documents.append((_skeleton(doc), _check_alone(project, doc, environ, require_env, check)))
         else:
             documents.append((doc, None))
     return diagnostics, documents
@@ -108,12 +104,13 @@ def _alone(doc: Document) -> bool:
     return not (isinstance(roles, dict) and any(isinstance(r, dict) and "extends" in r for r in roles.values()))
 
 
-def _check_alone(project: Project, doc: Document, environ: dict[str, str] | None, check: Check) -> dict[str, list[Diagnostic]]:
+def _check_alone(project: Project, doc: Document, environ: dict[str, str] | None, require_env: bool,
+                 check: Check) -> dict[str, list[Diagnostic]]:
     """check's diagnostics for ``doc`` in each workspace where it resolves."""
-    alone = Project(project.root, project.config, project.config_document, documents=[doc], single_file=project.single_file)
+    alone = replace(project, documents=[doc], diagnostics=[], documents_loaded=True)
     out: dict[str, list[Diagnostic]] = {}
     for workspace in project.workspace_names():
-        desired, _ = resolve(alone, workspace, environ)  # its own resolution problems the parent finds again
+        desired, _ = resolve(alone, workspace, environ, require_env)  # its own resolution problems the parent finds again
         for item in desired.objects():
             out[workspace] = check(item)
     return out
@@ -122,6 +119,13 @@ def _check_alone(project: Project, doc: Document, environ: dict[str, str] | None
 def _skeleton(doc: Document) -> Document:
     data = YMap()
     for key, value in doc.data.items():
-        data[key] = value if key in KEPT else None
+        data[key] = value if _scalar_or_names(value) else None
     data.key_pos = doc.data.key_pos
     return Document(doc.file, doc.index, doc.line, doc.column, data, doc.kind, doc.has_placeholders)
+
+
+def _scalar_or_names(value: Any) -> bool:
+    """What a check across documents may read: a scalar, or a list of scalars."""
+    if isinstance(value, list):
+        return all(not isinstance(v, (dict, list)) for v in value)
+    return not isinstance(value, dict)

@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "apply": ("hmsconf.cli.apply", "Make a workspace match the files (or apply a saved plan)."),
     "diff": ("hmsconf.cli.diff", "Compare the project with a git revision, offline."),
     "render": ("hmsconf.cli.render", "Print the fully resolved documents for a workspace."),
+    "show": ("hmsconf.cli.show", "Show who can do what and who sees whom: matrices, graph, page."),
     "export": ("hmsconf.cli.export", "Write a live workspace out as project files."),
     "fmt": ("hmsconf.cli.fmt", "Rewrite files in canonical form, keeping comments."),
     "schema": ("hmsconf.cli.schema", "Print the JSON Schema of a document kind."),

@@ -489,3 +489,9 @@ def outgoing(kind: str, body: Any, at: tuple = ()) -> Any:
         for rest in rests(kind, mark, at):
             drop(out, rest)
     return out
+
+
+@cache
+def unsettled_paths(kind: str) -> tuple[Pattern, ...]:
+    """Fields whose server default is not settled (§10.1): never compared when a file omits them."""
+    return tuple(p for p, n in _walk(root(kind), ()) if n.default is not None and not n.default.settled)

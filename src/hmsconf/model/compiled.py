@@ -65,6 +65,30 @@ class Compiled:
         fields = self._fields_of(node)
         return [] if fields is None else [_key_of(name, field) for name, field in fields.items()]
 
+    def scalar_at(self, path: tuple) -> str | None:
+        """The scalar type (int, float, bool, str) the model wants at ``path``, or None
+        when it is not one plain scalar type (a mapping, a list, a union of several)."""
+        node: Any = self.schema
+        for part in path:
+            node = self._step(node, part)
+            if node is None:
+                return None
+        return self._scalar(node)
+
+    def _scalar(self, node: dict) -> str | None:
+        node = self._unwrap(node)
+        kind = node.get("type")
+        if kind in ("int", "float", "bool", "str"):
+            return kind
+        if kind == "literal":
+            return "str" if all(isinstance(v, str) for v in node["expected"]) else None
+        if kind == "nullable":
+            return self._scalar(node["schema"])
+        if kind == "union":
+            found = {self._scalar(c[0] if isinstance(c, list) else c) for c in node["choices"]}
+            return found.pop() if len(found) == 1 else None
+        return None
+
     def _unwrap(self, node: dict) -> dict:
         while True:
             kind = node.get("type")

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Optional
 from pydantic import Field
 
 from hmsconf.model.facts import AliasOf, Default, Ours, Secret, SecretInUrl, SetLike
-from hmsconf.model.template import Bool, Int, Returned, Str, Strict, doc
+from hmsconf.model.template import Bool, Int, Names, Returned, Str, Strict, doc
 
 
 class RoomCredentials(Strict):
@@ -103,3 +103,7 @@ class ProjectConfig(Strict):
     vars: Optional[dict[str, Any]] = None
     safety: Optional[Safety] = None
     protect: Optional[Protect] = None
+    include: Names = Field(None, **doc("globs (relative to the project) of the files that are documents; "
+                                       "default templates/*, rooms/*, presets/*"))
+    exclude: Names = Field(None, **doc("globs of files that are never documents"))
+    live_templates: Names = Field(None, **doc("templates rooms may use that exist only in the live workspaces"))
