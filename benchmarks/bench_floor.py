@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -40,19 +41,32 @@ for name in sys.argv[1:]:
 """
 
 
-def wall(command: list[str], **kwargs) -> float:
+def timed(command: list[str], **kwargs) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds (user + system) of the command's whole process tree."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, **kwargs)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     assert done.returncode == 0, (command[:3], done.stdout[-2000:], done.stderr[-2000:])
-    return seconds
+    return seconds, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
-def alternate(commands: dict[str, tuple[list[str], dict]], rounds: int) -> dict[str, float]:
+def wall(command: list[str], **kwargs) -> float:
+    return timed(command, **kwargs)[0]
+
+
+def alternate(commands: dict[str, tuple[list[str], dict]], rounds: int, cpu: dict | None = None) -> dict[str, float]:
+    """Median wall seconds per command; median CPU seconds into ``cpu`` when given."""
     times: dict[str, list[float]] = {name: [] for name in commands}
+    cpus: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(rounds):
         for name, (command, kwargs) in commands.items():
-            times[name].append(wall(command, **kwargs))
+            seconds, used = timed(command, **kwargs)
+            times[name].append(seconds)
+            cpus[name].append(used)
+    if cpu is not None:
+        cpu.update({name: statistics.median(values) for name, values in cpus.items()})
     return {name: statistics.median(values) for name, values in times.items()}
 
 
@@ -76,6 +90,7 @@ def main() -> None:
         files = sorted(str(p) for p in (root / "templates").iterdir())
         size = sum(Path(f).stat().st_size for f in files) / len(files)
         wall([*hmsconf(), "validate", str(root)], env=env)  # warms the cache
+        cpu: dict[str, float] = {}
         medians = alternate(
             {
                 "floor": ([sys.executable, "-c", FLOOR, *files], {}),
@@ -83,6 +98,7 @@ def main() -> None:
                 "serial": ([*hmsconf(), "validate", str(root), "--format", "json"], {"env": {**env, "HMSCONF_JOBS": "1"}}),
             },
             args.rounds,
+            cpu,
         )
         ratio = medians["hmsconf"] / medians["floor"]
         print(HEADER)
@@ -92,6 +108,9 @@ def main() -> None:
         print(row("ratio hmsconf validate / libyaml events", f"{ratio:.2f}", "<= 1.5", f"{ratio / 1.5:.2f}"))
         print(row("hmsconf validate, same files, one process (HMSCONF_JOBS=1)",
                   f"{medians['serial']:.2f} s ({medians['serial'] / medians['floor']:.2f} x the floor)"))
+        print(row("CPU seconds (user + system, whole process tree): floor / hmsconf / one process",
+                  f"{cpu['floor']:.2f} / {cpu['hmsconf']:.2f} ({cpu['hmsconf'] / cpu['floor']:.2f} x) / "
+                  f"{cpu['serial']:.2f} ({cpu['serial'] / cpu['floor']:.2f} x)"))
 
         hook = Path(tmp) / "hook"
         (hook / "templates").mkdir(parents=True)
