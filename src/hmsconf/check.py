@@ -60,7 +60,8 @@ def check_workspace(project: Project, workspace: str, environ: dict[str, str] | 
     found.extend(d for placed in known if placed is not None for d in placed)
     for placed in forked_map(check_resolved, [item for item, done in zip(items, known) if done is None]):
         found.extend(placed)
-    found.extend(_room_template_refs(desired, project.live_templates))
+    if not any(d.is_error for d in project.diagnostics):  # a file that did not load hides its templates
+        found.extend(_room_template_refs(desired, project.live_templates))
     found.extend(_one_default_template(desired))
     return desired, found
 

@@ -19,7 +19,7 @@ from difflib import get_close_matches
 from typing import Any, Callable, Iterable, Iterator
 
 from hmsconf.diagnostics import Diagnostic, Path, Severity, dotted, error, warning
-from hmsconf.model import catalogue, facts
+from hmsconf.model import KINDS, catalogue, facts
 from hmsconf.model.compiled import compiled
 from hmsconf.model.sensitive import url_parts
 
@@ -33,7 +33,7 @@ class RuleInfo:
 
 
 RULES: dict[str, RuleInfo] = {}
-_CHECKS: dict[str, list[Callable[[dict], Iterable[Diagnostic]]]] = {"Template": [], "Room": [], "RolePreset": []}
+_CHECKS: dict[str, list[Callable[[dict], Iterable[Diagnostic]]]] = {kind: [] for kind in KINDS}
 
 Check = Callable[[dict], Iterable[Diagnostic]]
 
@@ -777,6 +777,18 @@ _LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 def _file_only(fn: Check) -> Check:
     _FILE_ONLY.add(fn.__name__)
     return fn
+
+
+@rule("RESERVED-NAME", Severity.ERROR, "`hmsconf-calibration` is the template and room `hmsconf calibrate` writes: "
+      "files never declare it, so plan and apply never touch it", "Template", "Room")
+@_file_only
+def reserved_name(doc: dict) -> Iterator[Diagnostic]:
+    from hmsconf.model.calibration import CALIBRATION_NAME
+
+    name = doc.get("name")
+    if isinstance(name, str) and name.lower() == CALIBRATION_NAME:
+        yield error("RESERVED-NAME", f"`{CALIBRATION_NAME}` is reserved for `hmsconf calibrate` (its probe of the "
+                    "workspace's server defaults); choose another name", ("name",))
 
 
 @rule("WEBHOOK-URL", Severity.ERROR, "a room webhook URL is https:// with a host (http:// only to localhost): "

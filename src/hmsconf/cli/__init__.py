@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("hmsconf.cli.schema", "Print the JSON Schema of a document kind."),
     "emulator": ("hmsconf.cli.emulator", "Run a local server that behaves like the 100ms API."),
     "codes": ("hmsconf.cli.codes", "Print a room's room codes (they grant entry: keep them private)."),
+    "calibrate": ("hmsconf.cli.calibrate", "Learn a workspace's server defaults (once per workspace, before the first apply)."),
 }
 
 

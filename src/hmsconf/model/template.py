@@ -213,7 +213,8 @@ class RoomState(Strict):
 
 class Settings(Strict):
     # §10.1.2: no server default is documented; workspaces live in in, us or eu. Never filled.
-    region: Optional[Literal["in", "us", "eu", "auto"]] = Field(None, **doc("default region of the rooms; the server chooses when left out"))
+    region: Annotated[Optional[Literal["in", "us", "eu", "auto"]], Default(None, settled=False, echoed=False)] = Field(
+        None, **doc("default region of the rooms; the server chooses when left out"))
     recording: Annotated[Optional[RecordingSettings], Default(None)] = Field(None, **doc("null: 100ms storage"))
     roomState: Annotated[Optional[RoomState], Default({})] = None
     # §3.6: undocumented; the server always returns `{}`. Sent as declared, never compared.
