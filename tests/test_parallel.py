@@ -133,3 +133,17 @@ def test_few_items_or_one_job_stay_in_process(monkeypatch):
     assert set(parallel.forked_map(_pid, list(range(200)))) == {os.getpid()}
     monkeypatch.setenv(parallel.ENV, "4")
     assert set(parallel.forked_map(_pid, list(range(parallel.MIN_ITEMS - 1)))) == {os.getpid()}
+
+
+def test_room_references_are_judged_alike_when_every_file_loads(broken_project, tmp_path):
+    """With no file failing to load, rooms naming undeclared templates are reported (by the parent,
+    from skeletons) exactly as in one process."""
+    project = tmp_path / "loads"
+    shutil.copytree(broken_project, project)
+    (project / "templates" / "broken.yaml").unlink()
+    edges = project / "templates" / "edges.yaml"
+    edges.write_text(edges.read_text().replace("kind: Templat\n", "kind: Template\n"))  # no file-level error left
+    serial = _hmsconf("validate", "--format", "json", ".", jobs=1, cwd=project)
+    forked = _hmsconf("validate", "--format", "json", ".", jobs=2, cwd=project)
+    assert "ROOM-TEMPLATE-UNDECLARED" in serial.stdout
+    assert (forked.returncode, forked.stdout, forked.stderr) == (serial.returncode, serial.stdout, serial.stderr)
