@@ -90,20 +90,11 @@ def cached(name: str, key: str, compute: Callable[[], T], *, check: Callable[[An
 
 
 def _store(path: Path, name: str, value: Any) -> None:
-    import tempfile
+    from hmsconf.fmt import _write_atomically  # beside the entry, renamed over it: never half a file
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(value, separators=(",", ":"), allow_nan=False)
-        # Written beside the entry and renamed over it: a reader never sees half a file.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            _unlink(Path(tmp))
-            raise
+        _write_atomically(path, json.dumps(value, separators=(",", ":"), allow_nan=False))
         for old in _stale(path.parent, name, path.name):
             _unlink(old)
     except (OSError, TypeError, ValueError):
