@@ -130,6 +130,7 @@ class Plan:
     desired_fingerprint: str = ""
     created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     project: str | None = None
+    targets: list[str] | None = None  # a partial plan (--target): only these objects were read and compared
 
     @property
     def has_changes(self) -> bool:
@@ -144,6 +145,8 @@ class Plan:
     def summary(self) -> str:
         counts = self.counts()
         if not self.has_changes:
+            if self.targets is not None:
+                return "No changes in the targeted objects (partial plan)."
             return "No changes. The workspace matches the configuration."
         parts = [
             f"{counts['create']} to create",
@@ -169,6 +172,7 @@ class Plan:
             "manual_steps": self.manual_steps,
             "salt": self.salt,
             "desired_fingerprint": self.desired_fingerprint,
+            "targets": self.targets,
         }
 
     @classmethod
@@ -182,6 +186,7 @@ class Plan:
             desired_fingerprint=data.get("desired_fingerprint", ""),
             created_at=data.get("created_at", ""),
             project=data.get("project"),
+            targets=list(data["targets"]) if isinstance(data.get("targets"), list) else None,
         )
 
 
