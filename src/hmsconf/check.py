@@ -58,7 +58,9 @@ def check_workspace(project: Project, workspace: str, environ: dict[str, str] | 
     items = [*desired.presets.values(), *desired.objects()]
     known = [prechecked.get(item, workspace) for item in items] if prechecked is not None else [None] * len(items)
     found.extend(d for placed in known if placed is not None for d in placed)
-    for placed in forked_map(check_resolved, [item for item, done in zip(items, known) if done is None]):
+    # the rest on every core too, but only in validate's pass (plan holds big trees a fork would copy)
+    rest = [item for item, done in zip(items, known) if done is None]
+    for placed in forked_map(check_resolved, rest) if prechecked is not None else map(check_resolved, rest):
         found.extend(placed)
     if not any(d.is_error for d in project.diagnostics):  # a file that did not load hides its templates
         found.extend(_room_template_refs(desired, project.live_templates))
