@@ -8,9 +8,9 @@ come back in input order, and a worker's exception is raised here.
 
 Forking is only safe in a process without other threads (a forked child gets
 copies of locks another thread may hold), so this runs serially when other
-threads exist,
-where ``fork`` does not exist or is unsafe (Windows, macOS), on one core, for few items, or with
-``HMSCONF_JOBS=1``. ``HMSCONF_JOBS=N`` sets the number of processes.
+threads exist, where ``fork`` does not exist or is unsafe (Windows, macOS), on
+one core, for few items, or with ``HMSCONF_JOBS=1``. ``HMSCONF_JOBS=N`` sets
+the number of processes.
 """
 
 from __future__ import annotations
