@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from hmsconf import parallel
+from tests.cli import run as run_hmsconf
 from tests.factories import template_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _hmsconf(*args: str, jobs: int, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "NO_COLOR": "1", parallel.ENV: str(jobs)}
     env.pop("GITHUB_STEP_SUMMARY", None)
-    return subprocess.run([sys.executable, "-m", "hmsconf", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+    return run_hmsconf(args, cwd=cwd, env=env, timeout=300)
 
 
 @pytest.fixture(scope="module")

@@ -452,9 +452,9 @@ class _Builder:
                     positions._keys, positions._packed, positions._set = keys, packed, None
                     parent.key_pos = positions
                 else:
-                    parent, is_seq, positions = new_list(YSeq), True, new_object(ItemPositions)
-                    positions._packed = packed
-                    parent.item_pos = positions
+                    parent, is_seq, items = new_list(YSeq), True, new_object(ItemPositions)
+                    items._packed = packed
+                    parent.item_pos = items
                 pending, pending_pos = no_key, 0
                 open_anchor, open_mark, open_size = event.anchor, event.start_mark, 1
                 event = next(events)

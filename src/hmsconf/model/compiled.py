@@ -45,7 +45,7 @@ class Compiled:
         self.validator = SchemaValidator(_with_classes(schema))
         self._definitions = {d["ref"]: d for d in schema.get("definitions", ())} if schema.get("type") == "definitions" else {}
 
-    def errors(self, data: Any) -> list[dict]:
+    def errors(self, data: Any) -> list[Any]:  # pydantic ErrorDetails
         """pydantic's error dicts (type, loc, msg, input, ctx) for ``data``; [] when valid."""
         from pydantic_core import ValidationError
 
