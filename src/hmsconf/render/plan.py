@@ -12,7 +12,7 @@ from typing import Any, Callable
 from hmsconf.diff import FieldChange
 from hmsconf.model.defaults import PERMISSION_DEFAULTS
 from hmsconf.model.sensitive import Sensitive
-from hmsconf.plan import Change, Plan, role_delta_text
+from hmsconf.plan import Action, Change, Plan, role_delta_text
 from hmsconf.render.diagnostics import annotation
 from hmsconf.render.markdown import truncate_markdown
 from hmsconf.render.show import plan_access_lines
@@ -20,7 +20,6 @@ from hmsconf.render.show import plan_access_lines
 PlanRenderer = Callable[[Plan, bool], str]
 FORMATS: dict[str, PlanRenderer] = {}
 
-SYMBOL = {"create": "+", "update": "~", "disable": "-", "enable": "+", "unmanaged": "?"}
 _COLOR = {"create": "\x1b[32m", "update": "\x1b[33m", "disable": "\x1b[31m", "enable": "\x1b[32m", "unmanaged": "\x1b[2m"}
 _RESET, _BOLD, _RED = "\x1b[0m", "\x1b[1m", "\x1b[31m"
 # GitHub rejects comments over 65,536 characters.
@@ -89,7 +88,7 @@ def render_text(plan: Plan, color: bool = False) -> str:
         out.append("")
     for change in changes:
         where = f"  ({change.file}:{change.line})" if change.file else ""
-        out.append(paint(change.action, f"  {SYMBOL[change.action]} {_title(change)}: {change.action}") + where)
+        out.append(paint(change.action, f"  {Action(change.action).symbol} {_title(change)}: {change.action}") + where)
         for role, kind in change.role_changes.items():
             if change.action != "create" or kind != "added":
                 out.append(f"      role `{role}` {kind}")
@@ -146,7 +145,7 @@ def markdown_marker(workspace: str, kind: str = "plan") -> str:
 
 
 def _markdown_change(change: Change) -> str:
-    lines = [f"<details><summary><b>{SYMBOL[change.action]} {change.kind} <code>{change.name}</code></b>: {change.action}"
+    lines = [f"<details><summary><b>{Action(change.action).symbol} {change.kind} <code>{change.name}</code></b>: {change.action}"
              + (f" ({len(change.risks)} risk{'s' * (len(change.risks) != 1)})" if change.risks else "")
              + "</summary>", ""]
     if change.file:
