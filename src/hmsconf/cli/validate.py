@@ -8,7 +8,7 @@ from hmsconf.cli.common import EXIT_ERROR, EXIT_OK, format_option, no_color_opti
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(), required=False)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@format_option("text", "json", "github")
+@format_option("text", "json", "github", "sarif", "junit")
 @no_color_option
 def command(paths: tuple[str, ...], strict: bool, output_format: str, no_color: bool) -> None:
     """Check configuration files offline, the way the 100ms API would judge them.
