@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import nox
@@ -20,26 +21,32 @@ nox.options.download_python = "never"
 nox.options.reuse_existing_virtualenvs = True
 
 
-def _with_pyenv_versions() -> None:
-    """Put pyenv's installed versions on PATH, where nox looks for ``pythonX.Y``."""
+def _runs(python: str) -> bool:
+    return subprocess.run([python, "-c", "pass"], capture_output=True).returncode == 0
+
+
+def _interpreters() -> dict[str, str]:
+    """``{"3.10": "/path/to/python3.10", ...}``: from PATH first, else pyenv's installed versions."""
     root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    extra = []
+    found = {}
     for version in DECLARED:
-        if shutil.which(f"python{version}"):
-            continue
-        found = sorted(root.glob(f"{version}.*/bin/python{version}"))
-        if found:
-            extra.append(str(found[-1].parent))
-    if extra:
-        os.environ["PATH"] = os.pathsep.join([*extra, os.environ.get("PATH", "")])
+        path = shutil.which(f"python{version}")
+        if path is not None and not _runs(path):  # a pyenv shim of a version not activated
+            path = None
+        if path is None:
+            installed = sorted(root.glob(f"{version}.*/bin/python{version}"))
+            path = str(installed[-1]) if installed else None
+        if path:
+            found[version] = path
+    return found
 
 
-_with_pyenv_versions()
-PYTHONS = [version for version in DECLARED if shutil.which(f"python{version}")]
-
-
-@nox.session(python=PYTHONS)
-def tests(session: nox.Session) -> None:
+def _tests(session: nox.Session) -> None:
     """The README's test command in a fresh virtualenv of this interpreter."""
     session.install("-e", ".[test]")
     session.run("python", "-m", "pytest", "-n", "2", *session.posargs)
+
+
+# One session per interpreter, named by its version: tests-3.10, tests-3.11, ...
+for _version, _python in _interpreters().items():
+    nox.session(name=f"tests-{_version}", python=_python)(_tests)
