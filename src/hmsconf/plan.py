@@ -127,6 +127,7 @@ class Plan:
     desired_fingerprint: str = ""
     created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     project: str | None = None
+    base: str | None = None  # `hmsconf diff`: the git revision the working tree is compared with
 
     @property
     def has_changes(self) -> bool:
@@ -141,6 +142,8 @@ class Plan:
     def summary(self) -> str:
         counts = self.counts()
         if not self.has_changes:
+            if self.base is not None:
+                return f"No changes between `{self.base}` and the working tree."
             return "No changes. The workspace matches the configuration."
         parts = [
             f"{counts['create']} to create",
@@ -149,7 +152,8 @@ class Plan:
         ]
         if counts["enable"]:
             parts.append(f"{counts['enable']} to enable")
-        return "Plan: " + ", ".join(parts) + "."
+        head = f"Diff `{self.base}` → working tree: " if self.base is not None else "Plan: "
+        return head + ", ".join(parts) + "."
 
     def request_count(self) -> int:
         return sum(len(c.requests) for c in self.changes)
@@ -166,6 +170,7 @@ class Plan:
             "manual_steps": self.manual_steps,
             "salt": self.salt,
             "desired_fingerprint": self.desired_fingerprint,
+            **({"base": self.base} if self.base is not None else {}),
         }
 
     @classmethod

@@ -27,13 +27,19 @@ def command(path, workspace, api_url, output_format, out, detailed_exitcode, ref
       hmsconf plan -w prod --detailed-exitcode      # drift check: exit 2 when live differs
     """
     from hmsconf import engine
-    from hmsconf.cli.common import append_step_summary, echo_warnings
+    from hmsconf.cli.common import append_step_summary, echo_warnings, errors_in_format
     from hmsconf.render.plan import FORMATS, render_markdown_limited
 
-    planned = engine.plan_workspace(path, workspace, api_url, refresh_secrets)
+    with errors_in_format(output_format):
+        planned = engine.plan_workspace(path, workspace, api_url, refresh_secrets)
     echo_warnings(planned.diagnostics)
     plan = planned.plan
-    click.echo(FORMATS[output_format](plan, use_color(no_color)), nl=False)
+    if output_format == "github":
+        from hmsconf.render.annotations import render_github
+
+        click.echo(render_github(plan, planned.desired), nl=False)
+    else:
+        click.echo(FORMATS[output_format](plan, use_color(no_color)), nl=False)
     if out:
         from hmsconf.cli.common import write_plan
 

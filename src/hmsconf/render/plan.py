@@ -80,7 +80,10 @@ def render_text(plan: Plan, color: bool = False) -> str:
     out: list[str] = []
     changes = [c for c in plan.changes if c.is_change]
     if changes:
-        out.append(f"hmsconf will make these changes in workspace `{plan.workspace}`:")
+        if plan.base is not None:
+            out.append(f"Changes from `{plan.base}` (base) → the working tree (head), workspace `{plan.workspace}`:")
+        else:
+            out.append(f"hmsconf will make these changes in workspace `{plan.workspace}`:")
         out.append("")
     for change in changes:
         where = f"  ({change.file}:{change.line})" if change.file else ""
@@ -109,7 +112,9 @@ def render_text(plan: Plan, color: bool = False) -> str:
         out.append("")
     unmanaged = [c for c in plan.changes if c.action == "unmanaged"]
     if unmanaged:
-        out.append("In the workspace but in no file (left alone; templates cannot be deleted through the API):")
+        out.append("In no file at head but at the base (apply leaves them alone; templates cannot be deleted through the API):"
+                   if plan.base is not None else
+                   "In the workspace but in no file (left alone; templates cannot be deleted through the API):")
         for change in unmanaged:
             out.append(paint("unmanaged", f"  ? {_title(change)}"))
         out.append("")
@@ -175,7 +180,8 @@ def _markdown_change(change: Change) -> str:
 def render_markdown_limited(plan: Plan, limit: int = MARKDOWN_COMMENT_LIMIT, heading: str | None = None,
                             marker_kind: str = "plan") -> str:
     changes = [c for c in plan.changes if c.is_change]
-    head = [markdown_marker(plan.workspace, marker_kind), f"### {heading or 'hmsconf plan'}: workspace `{plan.workspace}`", "", f"**{plan.summary()}**", ""]
+    where = f"`{plan.base}` → head, workspace `{plan.workspace}`" if plan.base is not None else f"workspace `{plan.workspace}`"
+    head = [markdown_marker(plan.workspace, marker_kind), f"### {heading or 'hmsconf plan'}: {where}", "", f"**{plan.summary()}**", ""]
     risky = [f"- :warning: **{c.kind} `{c.name}`**: {r}" for c in changes for r in c.risks]
     if risky:
         head += ["**Risks**", "", *risky, ""]
@@ -187,7 +193,8 @@ def render_markdown_limited(plan: Plan, limit: int = MARKDOWN_COMMENT_LIMIT, hea
     tail = []
     if unmanaged:
         names = ", ".join(f"{c.kind.lower()} `{c.name}`" for c in unmanaged)
-        tail = ["", f"In the workspace but in no file (left alone): {names}"]
+        where = "At the base but in no file at head (left alone)" if plan.base is not None else "In the workspace but in no file (left alone)"
+        tail = ["", f"{where}: {names}"]
     text = "\n".join(head)
     if len(text) > limit:
         return truncate_markdown(text, limit)
