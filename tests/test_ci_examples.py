@@ -9,32 +9,48 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 
+ACTION = "your-org/hmsconf@"
+
+
 def commands(workflow: dict) -> str:
     out = []
     for job in workflow["jobs"].values():
         for step in job["steps"]:
             out.append(step.get("run", ""))
-            out.append(str((step.get("with") or {}).get("script", "")))
     return "\n".join(out)
+
+
+def action_uses(job: dict) -> list[dict]:
+    return [step.get("with", {}) for step in job["steps"] if step.get("uses", "").startswith(ACTION)]
 
 
 def test_github_actions_workflow():
     workflow = yaml.safe_load((ROOT / "examples" / "ci" / "github-actions.yml").read_text())
     events = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads `on` as true
     assert {"pull_request", "push", "schedule"} <= set(events)
+    jobs = workflow["jobs"]
+    # the review and the plans go through hmsconf's own action (action.yml), which needs no package index
+    assert [w["command"] for w in action_uses(jobs["review"])] == ["validate", "diff"]
+    (plan,) = action_uses(jobs["plan"])
+    assert plan["command"] == "plan" and plan["comment"] == "true" and plan["workspace"] == "${{ matrix.workspace }}"
+    assert jobs["plan"]["strategy"]["matrix"]["workspace"] == ["staging", "prod"]
+    assert all(action_uses(jobs[name]) == [{"command": "install"}] for name in ("apply", "drift"))
     text = commands(workflow)
-    for expected in ("hmsconf fmt --check", "hmsconf validate --format github", "hmsconf diff --base",
-                     "--out plan.json", "hmsconf apply plan.json --auto-approve", "--detailed-exitcode",
-                     "<!-- hmsconf:plan:"):
+    for expected in ("hmsconf fmt --check", "--out plan.json", "hmsconf apply plan.json --auto-approve",
+                     "--detailed-exitcode", "hmsconf validate --format sarif"):
         assert expected in text, expected
-    assert workflow["jobs"]["plan"]["strategy"]["matrix"]["workspace"] == ["staging", "prod"]
+    assert "pip install" not in text
 
 
 def test_gitlab_ci():
     pipeline = yaml.safe_load((ROOT / "examples" / "ci" / "gitlab-ci.yml").read_text())
     text = "\n".join("\n".join(job.get("script", [])) for job in pipeline.values() if isinstance(job, dict))
-    for expected in ("hmsconf fmt --check", "hmsconf validate", "hmsconf diff --base", "hmsconf apply plan.json", "--detailed-exitcode"):
+    for expected in ("hmsconf fmt --check", "hmsconf validate --format junit", "hmsconf diff --base",
+                     "hmsconf apply plan.json", "--detailed-exitcode"):
         assert expected in text, expected
+    assert 'pip install -q "$HMSCONF_SOURCE"' in pipeline["before_script"]
+    assert pipeline["variables"]["HMSCONF_SOURCE"].startswith("git+https://")
+    assert pipeline["review"]["artifacts"]["reports"]["junit"] == "validate.xml"
 
 
 def test_pre_commit_hooks():

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fmt": ("hmsconf.cli.fmt", "Rewrite files in canonical form, keeping comments."),
     "schema": ("hmsconf.cli.schema", "Print the JSON Schema of a document kind."),
     "emulator": ("hmsconf.cli.emulator", "Run a local server that behaves like the 100ms API."),
+    "comment": ("hmsconf.cli.comment", "Post or update the sticky pull-request comment (GitHub Actions)."),
     "completion": ("hmsconf.cli.completion", "Print the shell completion script (bash, zsh, fish)."),
 }
 
