@@ -18,6 +18,5 @@ RUN python -m pip install --no-cache-dir --no-index --find-links /wheels hmsconf
  && useradd --create-home --uid 10001 hmsconf
 USER hmsconf
 WORKDIR /work
-ENV NO_COLOR=1
 ENTRYPOINT ["hmsconf"]
 CMD ["--help"]

@@ -58,3 +58,29 @@ def test_pre_commit_hooks():
     assert set(hooks) == {"hmsconf-validate", "hmsconf-fmt"}
     for hook in hooks.values():
         assert hook["language"] == "python" and hook["entry"].startswith("hmsconf ") and hook["files"]
+
+
+def _instructions(text: str) -> list[tuple[str, str]]:
+    joined = text.replace("\\\n", " ")
+    out = []
+    for line in joined.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            word, _, rest = line.partition(" ")
+            out.append((word.upper(), " ".join(rest.split())))
+    return out
+
+
+def test_dockerfile_is_slim_non_root_with_hmsconf_as_entrypoint():
+    steps = _instructions((ROOT / "Dockerfile").read_text())
+    froms = [rest for word, rest in steps if word == "FROM"]
+    final = steps[max(i for i, (word, _) in enumerate(steps) if word == "FROM"):]
+    assert froms[-1].startswith("python:") and froms[-1].split(":")[1].endswith("-slim")
+    users = [rest for word, rest in final if word == "USER"]
+    assert users and users[-1] not in ("root", "0")
+    assert ("ENTRYPOINT", '["hmsconf"]') in final
+    run = " ".join(rest for word, rest in final if word == "RUN")
+    assert "pip install" in run and "--no-index" in run and "useradd" in run and "git" in run
+    assert any(word == "COPY" and rest == ". /src" for word, rest in steps)  # built from this checkout
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".git", ".venv"} <= set(ignored)
