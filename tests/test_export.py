@@ -27,7 +27,7 @@ async def apply_project(root: Path, client) -> None:
     assert outcome.ok, outcome.failed
 
 
-def export_then_plan(source: Path, tmp_path: Path, monkeypatch, seed=None):
+def export_then_plan(source: Path, tmp_path: Path, monkeypatch, seed=None, env=None):
     """Apply ``source`` to a fresh workspace, export it, plan the export against it."""
     state = tmp_path / "ws.db"
     out = tmp_path / "exported"
@@ -41,7 +41,7 @@ def export_then_plan(source: Path, tmp_path: Path, monkeypatch, seed=None):
             exported = export_workspace(await read_for_export(client))
             write_files(exported, out, force=False)
             for var in exported.placeholders:
-                monkeypatch.setenv(var, "placeholder-value")
+                monkeypatch.setenv(var, (env or {}).get(var, "placeholder-value"))
             (out / "hmsconf.yaml").write_text(f"workspaces:\n  local: {{file: {state}}}\n")
             project, name, desired, _ = engine.prepare(str(out), None)
             return exported, (await engine.plan_with(client, project, name, desired))[1]
@@ -62,7 +62,7 @@ def test_export_round_trip_of_every_example(example, tmp_path, monkeypatch):
 def test_export_round_trip_of_every_destination_type_and_many_roles(tmp_path, monkeypatch):
     body = template("everything", roles=30)
     body["destinations"] = {
-        "rtmpDestinations": {"yt": {"name": "yt", "rtmpUrls": ["rtmps://a/b"], "recordingEnabled": True, "width": 1280, "height": 720}},
+        "rtmpDestinations": {"yt": {"name": "yt", "rtmpUrls": ["rtmps://a.example/live2/canary-stream-key"], "recordingEnabled": True, "width": 1280, "height": 720}},
         "hlsDestinations": {"h": {"name": "h", "playlistType": "live", "layers": [{"width": 1280, "height": 720, "videoBitrate": 1800}],
                                   "recording": {"hlsVod": True, "thumbnails": {"enabled": True, "width": 320, "height": 180, "offsets": [5]}}}},
         "transcriptions": {"c": {"name": "c", "role": "role-0", "modes": ["recorded"], "outputModes": ["txt", "srt"],
@@ -81,11 +81,14 @@ def test_export_round_trip_of_every_destination_type_and_many_roles(tmp_path, mo
         room = await client.create_room({"name": "old", "template_id": created["id"]})
         await client.set_room_enabled(room["id"], False)
 
-    exported, plan = export_then_plan(None, tmp_path, monkeypatch, seed=seed)
+    # the stream key is secret: the user sets it, as the placeholder says
+    exported, plan = export_then_plan(None, tmp_path, monkeypatch, seed=seed, env={"EVERYTHING_YT_RTMPURLS_0": "canary-stream-key"})
     assert not plan.has_changes, [(c.name, [f.dotted for f in c.fields]) for c in plan.changes if c.is_change]
     text = "".join(exported.files.values())
     assert "canary" not in text and "AKIAIOSFODNN7EXAMPLE" not in text
-    assert re.search(r"X-Token: \$\{env:LOBBY_WEBHOOK_X_TOKEN\}", text)
+    assert re.search(r"X-Token: \$\{env:LOBBY_WEBHOOK_HEADERS_X_TOKEN\}", text)
+    assert "rtmps://a.example/live2/${env:EVERYTHING_YT_RTMPURLS_0}" in text
+    assert "EVERYTHING_YT_RTMPURLS_0" in exported.placeholders
     assert "enabled: false" in exported.files["rooms/old.yaml"]
     assert "template: everything" in exported.files["rooms/lobby.yaml"]
     assert "customerId" not in text and "createdAt" not in text

@@ -6,7 +6,8 @@ import pytest
 
 from hmsconf import normalize
 from hmsconf.live import LiveRoom, LiveTemplate, LiveWorkspace
-from hmsconf.model import defaults
+from hmsconf.model import catalogue
+from hmsconf.model.tree import plain
 from hmsconf.plan import Plan, make_plan
 from tests.helpers import desired_from
 
@@ -18,9 +19,9 @@ def live_template(name: str, body: dict, tid: str = "a" * 24, recordings=None) -
         "_id": tid,
         "name": name,
         "customerId": "c" * 24,
-        "roles": {n: defaults.fill_role(r, n) for n, r in (body.get("roles") or {}).items()},
-        "settings": defaults.fill_settings(body.get("settings")),
-        "destinations": defaults.fill_destinations(body.get("destinations")),
+        "roles": catalogue.fill("Template", plain(body.get("roles") or {}), ("roles",), server=True),
+        "settings": catalogue.fill("Template", plain(body.get("settings") or {}), ("settings",), server=True),
+        "destinations": catalogue.fill("Template", plain(body.get("destinations") or {}), ("destinations",), server=True),
         "createdAt": "2026-01-01T00:00:00Z",
         "updatedAt": "2026-01-01T00:00:00Z",
     }
@@ -76,9 +77,21 @@ def test_server_defaults_are_no_change(tmp_path):
     ],
 )
 def test_every_role_default_written_or_omitted_is_no_change(role):
-    written = normalize.role(role, "r")
-    omitted = normalize.role({}, "r")
-    assert written == omitted
+    def served(body):  # as the server stores and answers it
+        return normalize.role(catalogue.fill("Template", plain(body), ("roles", "r"), server=True), "r")
+
+    for in_file, sent in ((role, {}), ({}, role), (role, role)):
+        want = normalize.role(in_file, "r")
+        assert normalize.compare("Template", {"roles": {"r": want}}, {"roles": {"r": served(sent)}}) == {"roles": {"r": want}}
+
+
+def test_an_unsettled_default_the_file_omits_is_not_compared_but_a_permission_is():
+    # §10.1.3: the server may fill video size differently; it may not grant endRoom
+    live = normalize.role({"publishParams": {"video": {"width": 480, "height": 270}}, "permissions": {"endRoom": True}}, "r")
+    want = normalize.role({}, "r")
+    have = normalize.compare("Template", {"roles": {"r": want}}, {"roles": {"r": live}})["roles"]["r"]
+    assert have["publishParams"]["video"] == want["publishParams"]["video"]
+    assert have["permissions"]["endRoom"] is True and want["permissions"]["endRoom"] is False
 
 
 def test_permission_gain_is_a_risk_and_uses_the_role_endpoint(tmp_path):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hmsconf.resolve import body_of, deep_merge, is_secret_path
+from hmsconf.model.catalogue import is_secret_path
+from hmsconf.resolve import body_of, deep_merge
 from tests.helpers import desired_from
 
 CONFIG = """
@@ -138,4 +139,5 @@ def test_deep_merge_does_not_touch_its_inputs():
 def test_secret_paths():
     assert is_secret_path("Room", ("webhook", "headers", "X-Token"))
     assert is_secret_path("Template", ("settings", "recording", "upload", "credentials", "secretKey"))
-    assert not is_secret_path("Room", ("webhook", "url"))
+    assert not is_secret_path("Room", ("webhook", "headers"))  # which headers are sent is not secret
+    assert not is_secret_path("Room", ("description",))

@@ -7,17 +7,15 @@ variables can make a document valid in dev and invalid in prod.
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import replace
-from typing import Any, Iterable
+from typing import Iterable
 
 from hmsconf import rules
-from hmsconf.diagnostics import Diagnostic, HmsconfError, Path, warning
+from hmsconf.diagnostics import Diagnostic, HmsconfError, warning
 from hmsconf.project import Project, load_projects
-from hmsconf.resolve import SECRET_PATHS, DesiredWorkspace, Resolved, body_of, resolve
-
-SENSITIVE = "(sensitive)"
+from hmsconf.model import catalogue
+from hmsconf.model.sensitive import scrub
+from hmsconf.resolve import DesiredWorkspace, Resolved, body_of, resolve
 
 
 class InvalidConfiguration(HmsconfError):
@@ -26,77 +24,21 @@ class InvalidConfiguration(HmsconfError):
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         super().__init__(f"the configuration has {sum(d.is_error for d in diagnostics)} error(s); fix them first")
         self.diagnostics = diagnostics
-# An AWS access key id: a literal one in a file is almost always a leak.
-_AWS_KEY = re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")
 
 
 def check_resolved(item: Resolved) -> list[Diagnostic]:
     """Rules for one resolved document, placed at file:line:col, secrets masked."""
     body = body_of(item)
-    found = rules.check_document(item.kind, body) + literal_secrets(item)
+    found = rules.check_document(item.kind, body) + rules.literal_secrets(item.kind, item.data, item.from_env)
     if not found:
         return []
-    secrets = [str(v) for _, v in secret_values(item.kind, body) if v not in (None, "")]
+    secrets = catalogue.secret_texts(item.kind, body)
     return [item.place(_masked(d, secrets)) for d in found]
-
-
-def secret_values(kind: str, body: Any) -> Iterable[tuple[Path, Any]]:
-    """(path, value) of every value in a secret place (reference §5), found by
-    walking only the few subtrees that can hold one."""
-    for pattern in SECRET_PATHS.get(kind, ()):
-        yield from _follow(body, pattern, ())
-
-
-def _follow(node: Any, pattern: tuple, path: Path) -> Iterable[tuple[Path, Any]]:
-    if not pattern:
-        yield path, node
-        return
-    head, rest = pattern[0], pattern[1:]
-    if not isinstance(node, dict):
-        return
-    keys = list(node) if head == "*" else ([head] if head in node else [])
-    for key in keys:
-        yield from _follow(node[key], rest, path + (key,))
-
-
-def literal_secrets(item: Resolved) -> list[Diagnostic]:
-    """SECRET-LITERAL: a secret written into a file instead of read from the environment."""
-    out: list[Diagnostic] = []
-    flagged: set[Path] = set()
-    for path, value in secret_values(item.kind, item.data):
-        if isinstance(value, str) and value and path not in item.from_env:
-            flagged.add(path)
-    if _AWS_KEY.search(json.dumps(body_of(item), default=str)):
-        flagged.update(p for p, v in _walk(item.data, ()) if isinstance(v, str) and _AWS_KEY.search(v) and p not in item.from_env)
-    for path in sorted(flagged, key=str):
-        out.append(
-            warning(
-                "SECRET-LITERAL",
-                f"{'.'.join(map(str, path))} holds a secret written in the file; "
-                f"read it from the environment instead: `${{env:NAME}}`",
-                path,
-            )
-        )
-    return out
-
-
-def _walk(value: Any, path: Path) -> Iterable[tuple[Path, Any]]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _walk(item, path + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _walk(item, path + (index,))
-    else:
-        yield path, value
 
 
 def _masked(diagnostic: Diagnostic, secrets: list[str]) -> Diagnostic:
     """Never echo a secret back in a message, even one that is wrongly typed."""
-    message = diagnostic.message
-    for secret in secrets:
-        if secret in message:
-            message = message.replace(secret, SENSITIVE)
+    message = scrub(diagnostic.message, secrets)
     return replace(diagnostic, message=message) if message != diagnostic.message else diagnostic
 
 

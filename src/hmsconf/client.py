@@ -71,30 +71,26 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-_SECRET_KEYS = ("secret", "secretKey", "key", "headers", "credentials")
+def _body_place(path: str) -> tuple[str, tuple]:
+    """Which part of which kind a request body is, from the request path (reference §2, §6)."""
+    parts = [p for p in path.split("?")[0].split("/") if p]
+    if parts[:1] == ["rooms"]:
+        return "Room", ()
+    if parts[:1] == ["templates"] and len(parts) >= 3:
+        return "Template", tuple(parts[2:4]) if parts[2] == "roles" else (parts[2],)
+    return "Template", ()
 
 
-def _secret_values(value: Any, inside: bool = False) -> Iterable[str]:
-    """Strings a request body holds in secret places, to scrub from error details."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _secret_values(item, inside or key in ("credentials", "headers"))
-    elif isinstance(value, list):
-        for item in value:
-            yield from _secret_values(item, inside)
-    elif inside and isinstance(value, str) and len(value) >= 3:
-        yield value
+def _scrub(texts: list, method: str, path: str, body: Any) -> list[str]:
+    """Error texts with every secret the request body holds (found by its place) masked."""
+    if body is None:
+        return [str(t) for t in texts]
+    from hmsconf.model import catalogue
+    from hmsconf.model.sensitive import scrub
 
-
-def _scrub(details: list, body: Any) -> list:
-    secrets = sorted(set(_secret_values(body)), key=len, reverse=True)
-    out = []
-    for detail in details:
-        text = str(detail)
-        for secret in secrets:
-            text = text.replace(secret, "(sensitive)")
-        out.append(text)
-    return out
+    kind, at = _body_place(path)
+    secrets = catalogue.secret_texts(kind, body, at)
+    return [scrub(str(t), secrets) for t in texts]
 
 
 class ApiClient:
@@ -204,7 +200,8 @@ class ApiClient:
             data = {}
         data = data if isinstance(data, dict) else {}
         details = data.get("details") if isinstance(data.get("details"), list) else []
-        return ApiError(response.status_code, method, path, data.get("code"), str(data.get("message") or ""), _scrub(details, body))
+        message, *details = _scrub([data.get("message") or "", *details], method, path, body)
+        return ApiError(response.status_code, method, path, data.get("code"), message, details)
 
     # -- pagination (§1.5) ---------------------------------------------------------------------
 

@@ -8,12 +8,11 @@ as simulcast and HLS layers keep their order).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from hmsconf.diagnostics import PathPart, dotted
-from hmsconf.normalize import SENSITIVE
+from hmsconf.model.sensitive import contains_mark, shown
 
 ABSENT = None  # how a missing value appears in a FieldChange
 
@@ -30,7 +29,7 @@ class FieldChange:
         return dotted(self.path)
 
     def to_json(self) -> dict:
-        return {"path": self.dotted, "old": self.old, "new": self.new, "sensitive": self.sensitive}
+        return {"path": self.dotted, "old": shown(self.old), "new": shown(self.new), "sensitive": self.sensitive}
 
 
 _MISSING = object()
@@ -55,34 +54,8 @@ def diff(old: Any, new: Any, path: tuple[PathPart, ...] = ()) -> list[FieldChang
 
 
 def _change(path: tuple[PathPart, ...], old: Any, new: Any) -> FieldChange:
-    return FieldChange(path, old, new, sensitive=_mentions_secret(old) or _mentions_secret(new))
-
-
-_SENSITIVE_JSON = json.dumps(SENSITIVE)
-
-
-def _mentions_secret(value: Any) -> bool:
-    if value == SENSITIVE:
-        return True
-    if isinstance(value, (dict, list)):
-        # one C-speed pass instead of a Python walk: a create diffs whole templates
-        return _SENSITIVE_JSON in json.dumps(value, default=str)
-    return False
-
-
-def align_write_only(desired: Any, live: Any) -> Any:
-    """Live state as far as it can be compared: where the desired side holds a
-    write-only secret and the live side has its container, assume the secret
-    is there (the API does not return it; reference §5)."""
-    if isinstance(desired, dict) and isinstance(live, dict):
-        out = dict(live)
-        for key, value in desired.items():
-            if value == SENSITIVE and key not in live:
-                out[key] = SENSITIVE
-            elif key in live:
-                out[key] = align_write_only(value, live[key])
-        return out
-    return live
+    # Marks stand where secrets were (normalize put them by their place in the model).
+    return FieldChange(path, old, new, sensitive=contains_mark(old) or contains_mark(new))
 
 
 def list_delta(old: Any, new: Any) -> tuple[list, list] | None:

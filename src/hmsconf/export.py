@@ -20,13 +20,16 @@ import yaml
 from hmsconf import normalize
 from hmsconf.diagnostics import HmsconfError
 from hmsconf.live import LiveWorkspace
-from hmsconf.model.defaults import ROOM_DEFAULTS, ROOM_READ_ONLY
+from hmsconf.model import catalogue
+from hmsconf.model.defaults import ROOM_READ_ONLY
 
 MODELINE = "# yaml-language-server: $schema=https://hmsconf.dev/schemas/document.schema.json\n"
-TEMPLATE_ORDER = ("kind", "name", "roles", "settings", "destinations", "plugins", "recordings")
-ROLE_ORDER = ("publishParams", "subscribeParams", "permissions", "priority", "maxPeerCount")
-ROOM_ORDER = ("kind", "name", "description", "template", "region", "size", "large_room",
-              "max_duration_seconds", "recording_info", "webhook", "enabled", "polls")
+# The API's key order, from the model; `kind` first.
+TEMPLATE_ORDER = ("kind", *catalogue.key_order("Template"))
+ROLE_ORDER = catalogue.key_order("Template", ("roles", catalogue.STAR))
+ROOM_ORDER = ("kind", *catalogue.key_order("Room"))
+# What the server fills for a room left silent, settled or not: export leaves it out.
+ROOM_DEFAULTS = {k: v for k, v in catalogue.defaults("Room").items() if k in catalogue.fields_marked("Room", (), catalogue.facts.Default)}
 
 
 @dataclass
@@ -65,17 +68,25 @@ def _ordered(data: dict, order: tuple[str, ...]) -> dict:
     return out
 
 
+def _plans_the_same(kind: str, at: tuple, part: Any, live: Any, canonical: Any) -> bool:
+    """Would ``part`` in a file plan as no change against ``live``?"""
+    want, have = canonical(part), canonical(live)
+    return catalogue.align(kind, want, have, at) == want
+
+
+def _without_defaults(kind: str, at: tuple, live: dict, canonical: Any) -> dict:
+    """``live`` without the values the server fills by itself (settled or not),
+    unless leaving one out would plan differently."""
+    stripped = _strip(live, catalogue.defaults(kind, at))
+    stripped = {} if stripped is _DROP else stripped
+    return stripped if _plans_the_same(kind, at, stripped, live, canonical) else live
+
+
 def export_role(role: dict, name: str, include_defaults: bool) -> dict:
     body = {k: v for k, v in role.items() if k != "name"}
-    if include_defaults:
-        return _ordered(body, ROLE_ORDER)
-    target = normalize.role(body, name)
-    stripped = _strip(body, normalize.role({}, name))
-    stripped = {} if stripped is _DROP else stripped
-    # keep whatever the default-filling would not bring back the same
-    if normalize.role(stripped, name) != target:
-        stripped = body
-    return _ordered(stripped, ROLE_ORDER)
+    if not include_defaults:
+        body = _without_defaults("Template", ("roles", name), body, lambda r: normalize.role(r, name))
+    return _ordered(body, ROLE_ORDER)
 
 
 def export_template(live_body: dict, recordings: list | None, include_defaults: bool, out: Exported) -> dict:
@@ -84,27 +95,19 @@ def export_template(live_body: dict, recordings: list | None, include_defaults: 
     doc["roles"] = {n: export_role(r, n, include_defaults) for n, r in (live_body.get("roles") or {}).items()}
     settings = copy.deepcopy(live_body.get("settings") or {})
     settings.pop("retry", None)
-    upload = ((settings.get("recording") or {}) or {}).get("upload") if isinstance(settings.get("recording"), dict) else None
-    if isinstance(upload, dict):
-        key_var, secret_var = env_name(name, "storage", "key"), env_name(name, "storage", "secret")
-        upload["credentials"] = {"key": f"${{env:{key_var}}}", "secretKey": f"${{env:{secret_var}}}"}
-        out.placeholders += [key_var, secret_var]
     if not include_defaults:
-        stripped = _strip({k: v for k, v in settings.items() if k != "recording"}, normalize.settings({}))
-        kept = {} if stripped is _DROP else stripped
-        if settings.get("recording") is not None:
-            kept["recording"] = settings["recording"]
-        if normalize.settings(kept) == normalize.settings(settings):
-            settings = kept
+        recording = settings.pop("recording", None)
+        settings = _without_defaults("Template", ("settings",), settings, normalize.settings)
+        if recording is not None:
+            settings["recording"] = recording
     doc["settings"] = settings
-    destinations = copy.deepcopy(live_body.get("destinations") or {})
-    for hls in (destinations.get("hlsDestinations") or {}).values():
-        hls.pop("role", None)
+    destinations = catalogue.drop_read_only("Template", copy.deepcopy(live_body.get("destinations") or {}), ("destinations",))
     doc["destinations"] = {k: v for k, v in destinations.items() if v}
     if live_body.get("plugins"):
         doc["plugins"] = live_body["plugins"]
     if recordings:
         doc["recordings"] = recordings
+    out.placeholders += catalogue.placeholders("Template", doc, lambda path: env_name(name, *map(str, path[-3:])))
     return _ordered(doc, TEMPLATE_ORDER)
 
 
@@ -121,17 +124,7 @@ def export_room(live_body: dict, template_name: str | None, include_defaults: bo
         doc[key] = copy.deepcopy(value)
     if template_name:
         doc["template"] = template_name
-    headers = (doc.get("webhook") or {}).get("headers")
-    if isinstance(headers, dict):
-        for header in headers:
-            var = env_name(name, "webhook", header)
-            headers[header] = f"${{env:{var}}}"
-            out.placeholders.append(var)
-    upload = (doc.get("recording_info") or {}).get("upload_info")
-    if isinstance(upload, dict):
-        key_var, secret_var = env_name(name, "storage", "key"), env_name(name, "storage", "secret")
-        upload["credentials"] = {"key": f"${{env:{key_var}}}", "secret": f"${{env:{secret_var}}}"}
-        out.placeholders += [key_var, secret_var]
+    out.placeholders += catalogue.placeholders("Room", doc, lambda path: env_name(name, *map(str, path[-3:])))
     return _ordered(doc, ROOM_ORDER)
 
 

@@ -1,31 +1,24 @@
 """Canonical forms: both sides of a diff filled with the server's defaults.
 
-A field the YAML leaves out and the server fills with its default is not a
-change; a permission absent from a response means its default; read-only and
-pass-through fields never differ; lists whose order means nothing are sorted.
-Secrets are write-only (reference §5): they are replaced by a marker on both
-sides, so they are never compared and never carried into a plan.
+A field the YAML leaves out and the server fills with a settled default is
+not a change; a permission absent from a response means its default;
+read-only and pass-through fields never differ; set-like lists are sorted.
+Every one of those facts comes from ``model.catalogue``. Secrets become
+``Sensitive`` marks on both sides (write-only ones are never compared, a URL's
+secret pieces are compared by digest), so no secret is carried into a plan.
+``compare`` then removes from the live side what cannot be verified: an
+unsettled default the file leaves out, a region the server resolved (§10.1).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from hmsconf.model import defaults
+from hmsconf.model import catalogue, facts
+from hmsconf.model.defaults import effective_permissions
 from hmsconf.model.tree import plain
 
 TEMPLATE_PARTS = ("roles", "settings", "destinations", "plugins", "recordings")
-SENSITIVE = "(sensitive)"
-
-# Lists where order has no meaning: compared as sets.
-_ROLE_SET_LISTS = (("publishParams", "allowed"), ("subscribeParams", "subscribeToRoles"))
-_TRANSCRIPTION_SET_LISTS = ("modes", "outputModes")
-
-
-def _sorted_unique(value: Any) -> Any:
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return sorted(set(value))
-    return value
 
 
 def _drop_empty(mapping: dict, *keys: str) -> None:
@@ -34,14 +27,23 @@ def _drop_empty(mapping: dict, *keys: str) -> None:
             del mapping[key]
 
 
+def _canonical(kind: str, body: Any, at: tuple) -> Any:
+    """A plain copy of one part with defaults filled, sets sorted, response-only keys and secrets handled."""
+    out = plain(body)
+    catalogue.fill(kind, out, at)
+    catalogue.drop_read_only(kind, out, at)
+    for pattern in catalogue.paths_with(kind, facts.PassThrough):
+        rest = catalogue.below(pattern, at)
+        if rest:
+            catalogue.drop(out, rest)
+    catalogue.sort_sets(kind, out, at)
+    return catalogue.mark_secrets(kind, out, at)
+
+
 def role(body: dict | None, name: str) -> dict:
-    out = defaults.fill_role(body or {}, name)
+    out = _canonical("Template", {**(body or {}), "name": name}, ("roles", name))
     out.pop("renamed_from", None)
-    out["permissions"] = defaults.effective_permissions(out)
-    for section, key in _ROLE_SET_LISTS:
-        part = out.get(section)
-        if isinstance(part, dict) and key in part:
-            part[key] = _sorted_unique(part[key])
+    out["permissions"] = effective_permissions(out)
     pub = out.get("publishParams") or {}
     simulcast = pub.get("simulcast")
     if isinstance(simulcast, dict):
@@ -57,44 +59,21 @@ def role(body: dict | None, name: str) -> dict:
 
 
 def settings(body: dict | None) -> dict:
-    out = defaults.fill_settings(body or {})
-    out.pop("retry", None)  # undocumented pass-through (§3.6)
-    recording = out.get("recording")
-    if isinstance(recording, dict):
-        recording.setdefault("enabled", False)
-        upload = recording.get("upload")
-        if isinstance(upload, dict) and "credentials" in upload:
-            upload["credentials"] = SENSITIVE
-    return out
+    return _canonical("Template", body or {}, ("settings",))
 
 
 def destinations(body: dict | None) -> dict:
-    out = defaults.fill_destinations(body or {})
-    for hls in (out.get("hlsDestinations") or {}).values():
-        hls.pop("role", None)  # undocumented `__internal_recorder` (§9.17)
-    for trans in (out.get("transcriptions") or {}).values():
-        for key in _TRANSCRIPTION_SET_LISTS:
-            if key in trans:
-                trans[key] = _sorted_unique(trans[key])
+    out = _canonical("Template", body or {}, ("destinations",))
     _drop_empty(out, "rtmpDestinations", "hlsDestinations", "transcriptions", "browserRecordings")
     return out
 
 
 def plugins(body: dict | None) -> dict:
-    out = plain(body) if body else {}
-    for plugin in out.values():
-        perms = plugin.get("permissions") if isinstance(plugin, dict) else None
-        if isinstance(perms, dict):
-            for key in list(perms):
-                perms[key] = _sorted_unique(perms[key])
-    return out
+    return _canonical("Template", body or {}, ("plugins",))
 
 
 def recording(config: dict) -> dict:
-    out = defaults.fill_recording(config)
-    browser = (out.get("compositeRecording") or {}).get("browserComposite")
-    if isinstance(browser, dict):
-        browser.pop("enabled", None)  # appears only in a GET example (§3.8)
+    out = _canonical("Template", config, ("recordings", 0))
     thumbs = out.get("thumbnails")
     if isinstance(thumbs, dict) and not any(thumbs.values()):
         del out["thumbnails"]  # a GET returned {"width":0,"height":0} for "none" (§3.7)
@@ -117,6 +96,11 @@ def template(body: dict, recordings: list | None, parts: tuple[str, ...] = TEMPL
     return out
 
 
+def compare(kind: str, want: dict, have: dict) -> dict:
+    """The live side as far as it can be compared with ``want`` (see ``catalogue.align``)."""
+    return catalogue.align(kind, want, have)
+
+
 ROOM_COMPARED_WHEN_DECLARED = (
     "description",
     "size",
@@ -128,39 +112,29 @@ ROOM_COMPARED_WHEN_DECLARED = (
     "enabled",
     "polls",
 )
+# Fields the server fills: compared even when the file leaves them out (when settled).
+ROOM_FILLED = catalogue.fields_marked("Room", (), facts.Default)
 
 
 def room(body: dict, template_name: str | None, fields: tuple[str, ...]) -> dict:
     """The managed ``fields`` of a room; ``template`` compared by name, not id."""
-    filled = defaults.fill_room(body)
+    filled = _canonical("Room", {k: v for k, v in body.items() if k in fields}, ())
     out: dict[str, Any] = {}
     for key in fields:
         if key == "template":
             out["template"] = template_name
         elif key in filled:
-            out[key] = plain(filled[key])
+            out[key] = filled[key]
     webhook = out.get("webhook")
-    if isinstance(webhook, dict):
-        headers = webhook.get("headers")
-        # header values are secrets (§5): compare which headers are sent, not their values
-        if isinstance(headers, dict):
-            webhook["headers"] = {name: SENSITIVE for name in headers}
-        elif headers is None:
-            webhook.pop("headers", None)
-    info = out.get("recording_info")
-    if isinstance(info, dict):
-        upload = info.get("upload_info")
-        if isinstance(upload, dict) and "credentials" in upload:
-            upload["credentials"] = SENSITIVE
-    if "polls" in out:
-        out["polls"] = _sorted_unique(out["polls"])
+    if isinstance(webhook, dict) and webhook.get("headers") is None:
+        webhook.pop("headers", None)
     return out
 
 
 def managed_room_fields(desired: dict) -> tuple[str, ...]:
     """What a room document manages: the fields it declares, plus the ones the server defaults."""
     declared = [k for k in ROOM_COMPARED_WHEN_DECLARED if k in desired]
-    for key in defaults.ROOM_DEFAULTS:
+    for key in ROOM_FILLED:
         if key not in declared:
             declared.append(key)
     if "template" in desired or "template_id" in desired:

@@ -17,9 +17,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 from hmsconf import normalize
-from hmsconf.diff import FieldChange, align_write_only, diff, list_delta
+from hmsconf.diff import FieldChange, diff, list_delta
 from hmsconf.live import LiveRoom, LiveTemplate, LiveWorkspace, room_fingerprint, template_fingerprint
+from hmsconf.model import catalogue
 from hmsconf.model.defaults import MODERATOR_POWERS
+from hmsconf.model.sensitive import WRITE_ONLY, contains_write_only, url_parts
 from hmsconf.model.tree import plain
 from hmsconf.resolve import DesiredWorkspace, Resolved, body_of
 
@@ -224,14 +226,14 @@ def plan_template(desired: Resolved, live: LiveTemplate | None, live_ws: LiveWor
         role = compared["roles"].pop(old)
         role["name"] = new
         compared["roles"][new] = role
-    compared = align_write_only(want, compared)
+    compared = normalize.compare("Template", want, compared)
     change.fields = diff(compared, want)
     for new, old in renames.items():
         change.fields.insert(0, FieldChange(("roles", new, "name"), old, new))
     credentials_declared = _declares_credentials(body)
     if refresh_secrets and credentials_declared and not any(f.path[:1] == ("settings",) for f in change.fields):
         change.fields.append(
-            FieldChange(("settings", "recording", "upload", "credentials"), normalize.SENSITIVE, normalize.SENSITIVE, True)
+            FieldChange(("settings", "recording", "upload", "credentials"), WRITE_ONLY, WRITE_ONLY, True)
         )
     if not change.fields:
         return None
@@ -255,8 +257,8 @@ def plan_template(desired: Resolved, live: LiveTemplate | None, live_ws: LiveWor
 
 
 def _declares_credentials(body: dict) -> bool:
-    upload = ((body.get("settings") or {}).get("recording") or {}).get("upload") or {}
-    return isinstance(upload, dict) and "credentials" in upload
+    """Does the file declare a write-only secret (storage credentials, §5)?"""
+    return catalogue.declares_write_only("Template", body)
 
 
 def _role_change_kinds(fields: list[FieldChange], renames: dict[str, str]) -> dict[str, str]:
@@ -428,11 +430,11 @@ def plan_room(desired: Resolved, live: LiveRoom | None, live_ws: LiveWorkspace, 
     change.id = live.id
     live_template = live_ws.template_by_id(live.template_id)
     have = normalize.room(live.body, live_template.name if live_template else live.template_id, fields)
-    have = align_write_only(want, have)
+    have = normalize.compare("Room", want, have)
     change.fields = diff(have, want)
     if refresh_secrets:
         for key in ("webhook", "recording_info"):
-            if key in body and _mentions_sensitive(want.get(key)) and not any(f.path[:1] == (key,) for f in change.fields):
+            if key in body and contains_write_only(want.get(key)) and not any(f.path[:1] == (key,) for f in change.fields):
                 change.fields.append(FieldChange((key,), want[key], want[key], True))
     if not change.fields:
         return None, None
@@ -458,10 +460,6 @@ def plan_room(desired: Resolved, live: LiveRoom | None, live_ws: LiveWorkspace, 
     return change, None
 
 
-def _mentions_sensitive(value: Any) -> bool:
-    return normalize.SENSITIVE in json.dumps(value, default=str)
-
-
 def _room_risks(change: Change, have: dict, want: dict) -> None:
     risks = change.risks
     name = change.name
@@ -481,7 +479,7 @@ def _room_risks(change: Change, have: dict, want: dict) -> None:
         risks.append(
             f"room `{name}` pins its own recording settings and stops following the template's (§6.3)"
         )
-    if _mentions_sensitive(want.get("recording_info")) and any(f.path[:1] == ("recording_info",) for f in change.fields):
+    if contains_write_only(want.get("recording_info")) and any(f.path[:1] == ("recording_info",) for f in change.fields):
         risks.append(f"room `{name}`: storage credentials are sent (write-only, not comparable)")
     if have and have.get("size") != want.get("size") and isinstance(want.get("size"), int) and isinstance(have.get("size"), int):
         if want["size"] > have["size"]:
@@ -538,13 +536,18 @@ def make_plan(desired: DesiredWorkspace, live: LiveWorkspace, *, protect: dict |
     return plan, errors
 
 
+def _shown_url(url: Any) -> Any:
+    """A URL from hmsconf.yaml as it may be printed: credentials in it masked (§10.4.20)."""
+    return url_parts(url, stream_key=False)[0] if isinstance(url, str) else url
+
+
 def _webhook_step(workspace: str, webhook: dict) -> str:
     headers = webhook.get("headers") or {}
     names = ", ".join(sorted(headers)) if isinstance(headers, dict) else ""
     extra = f" with header(s) {names} (values from your secret store)" if names else ""
     return (
         f"The workspace-level webhook can only be set in the 100ms dashboard (Developer section): "
-        f"set it to {webhook.get('url')}{extra} for workspace `{workspace}`."
+        f"set it to {_shown_url(webhook.get('url'))}{extra} for workspace `{workspace}`."
     )
 
 

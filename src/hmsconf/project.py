@@ -113,8 +113,10 @@ def load_documents(project: Project) -> Project:
 
 def _check_config(doc: Document) -> list[Diagnostic]:
     from hmsconf import rules
+    from hmsconf.model.catalogue import CONFIG
 
-    return [doc.place(d) for d in rules.check_project_config(doc.data)]
+    found = rules.check_project_config(doc.data) + rules.literal_secrets(CONFIG, doc.data)
+    return [doc.place(d) for d in found]
 
 
 def load_projects(paths: list[str]) -> tuple[list[Project], list[Diagnostic]]:

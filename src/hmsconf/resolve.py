@@ -15,33 +15,14 @@ from typing import Any
 
 from hmsconf.diagnostics import Diagnostic, Path, error, warning
 from hmsconf.loader import Document, YMap, YSeq
+from hmsconf.model import catalogue
+from hmsconf.model.sensitive import shown
+from hmsconf.model.tree import plain
 from hmsconf.project import Project
 
 META_KEYS = ("kind", "workspaces", "except_workspaces", "overrides")
 
 _PLACEHOLDER = re.compile(r"\$\$|\$\{([A-Za-z]+):([A-Za-z_][A-Za-z0-9_.-]*)(?::-((?:[^}\\]|\\.)*))?\}")
-
-# Where a value is a secret, wherever it came from (reference §5).
-SECRET_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "Template": (
-        ("settings", "recording", "upload", "credentials", "key"),
-        ("settings", "recording", "upload", "credentials", "secretKey"),
-        ("settings", "recording", "upload", "credentials", "secret"),
-    ),
-    "Room": (
-        ("recording_info", "upload_info", "credentials", "key"),
-        ("recording_info", "upload_info", "credentials", "secret"),
-        ("webhook", "headers", "*"),
-    ),
-}
-
-
-def is_secret_path(kind: str, path: Path) -> bool:
-    for pattern in SECRET_PATHS.get(kind, ()):
-        if len(path) >= len(pattern) and all(p == "*" or p == q for p, q in zip(pattern, path)):
-            return True
-    return False
-
 
 @dataclass
 class Resolved:
@@ -368,19 +349,6 @@ def body_of(resolved: Resolved) -> dict:
 
 
 
-SENSITIVE = "(sensitive)"
-
-
 def masked_body(resolved: Resolved) -> dict:
-    """The body with every secret replaced by ``(sensitive)``: safe to print."""
-
-    def mask(value: Any, path: Path) -> Any:
-        if is_secret_path(resolved.kind, path) and not isinstance(value, (dict, list)):
-            return SENSITIVE
-        if isinstance(value, dict):
-            return {k: mask(v, path + (k,)) for k, v in value.items()}
-        if isinstance(value, list):
-            return [mask(v, path + (i,)) for i, v in enumerate(value)]
-        return value
-
-    return mask(body_of(resolved), ())
+    """The body with every secret replaced by its mark's text: safe to print."""
+    return shown(catalogue.mark_secrets(resolved.kind, plain(body_of(resolved))))

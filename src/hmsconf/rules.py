@@ -12,6 +12,7 @@ what it accepts but is almost surely a mistake is a warning.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -20,7 +21,9 @@ from typing import Any, Callable, Iterable, Iterator
 from pydantic import BaseModel, ValidationError
 
 from hmsconf.diagnostics import Diagnostic, Path, Severity, dotted, error, warning
+from hmsconf.model import catalogue, facts
 from hmsconf.model.room import ProjectConfig, Room
+from hmsconf.model.sensitive import url_parts
 from hmsconf.model.template import RolePreset, Template
 
 
@@ -568,6 +571,52 @@ RULES["ROOM-TEMPLATE-KEY"] = RuleInfo("ROOM-TEMPLATE-KEY", Severity.ERROR, "the 
 
 
 # --- entry points ---------------------------------------------------------------------------
+
+
+# An AWS access key id: a literal one in a file is almost always a leak.
+_AWS_KEY = re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")
+
+
+def literal_secrets(kind: str, body: Any, from_env: set[Path] | None = None) -> list[Diagnostic]:
+    """SECRET-LITERAL: a secret written into a file instead of read from the environment.
+
+    The secret places are the catalogue's (``kind`` is a document kind or
+    ``hmsconf.yaml``); a URL counts when it holds secret pieces (a stream key,
+    credentials). A value holding any ``${env:...}`` came from the environment.
+    """
+    from_env = from_env or set()
+    flagged: dict[Path, str] = {}
+    for path, value in catalogue.secret_values(kind, body):
+        if not isinstance(value, str) or not value or path in from_env or "${env:" in value:
+            continue
+        url = catalogue.node_at(kind, path).mark(facts.SecretInUrl)
+        if url is None:
+            flagged[path] = "holds a secret"
+        elif url_parts(value, url.stream_key)[1]:
+            flagged[path] = "holds a stream key" if url.stream_key else "holds credentials in its URL"
+    if _AWS_KEY.search(json.dumps(body, default=str)):
+        for p, v in _walk(body, ()):
+            if isinstance(v, str) and _AWS_KEY.search(v) and p not in from_env:
+                flagged.setdefault(p, "holds a secret")
+    return [
+        warning(
+            "SECRET-LITERAL",
+            f"{'.'.join(map(str, path))} {what} written in the file; read it from the environment instead: `${{env:NAME}}`",
+            path,
+        )
+        for path, what in sorted(flagged.items(), key=lambda kv: str(kv[0]))
+    ]
+
+
+def _walk(value: Any, path: Path) -> Iterable[tuple[Path, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, path + (index,))
+    else:
+        yield path, value
 
 
 def check_document(kind: str, data: Any, *, api: bool = False) -> list[Diagnostic]:

@@ -3,14 +3,15 @@
 One transaction per write, WAL journal: a crash (even SIGKILL) leaves the
 previous or the next state, never a torn one. Every write is validated with
 the same rules ``hmsconf validate`` uses, on the whole resulting object, and
-filled with the server defaults of ``hmsconf.model.defaults``.
+filled with the server defaults the model's marks declare (``hmsconf.model.catalogue``).
 
 Choices where the reference leaves the behaviour open (section numbers):
 - §9.5: creating a template under an existing name overwrites it and keeps its id.
 - §2.1/§8: renaming a template or role to a taken name is 409 "overwrite error".
 - §1.5/§9.24: lists are sorted by creation (ascending ids); `start` is the last id seen.
 - §2.1: a template GET does not carry recordings; they are read through their own endpoint.
-- §5: credentials are stored but left out of GET responses.
+- §5: credentials (objects made only of write-only secrets) are stored but left out of GET responses.
+- §10.1.1: a room created without a region, or with `auto`, is stored with the resolved region `us`.
 - §6.1: a room created without template_id uses the oldest template; none -> 400.
 - §7: a recordings POST takes zero or one config (zero clears them).
 - §6.4: template_id is not an update field; sending it is a 400.
@@ -30,11 +31,14 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
-from hmsconf.model import defaults
+from hmsconf.model import catalogue
+from hmsconf.model.tree import plain
 
 CUSTOMER_ID = "6400a1b2c3d4e5f601234567"
 APP_ID = "6400a1b2c3d4e5f601234568"
 TEMPLATE_KEYS = ("name", "roles", "settings", "destinations", "plugins")
+# §10.1.1: what the docs' create-room responses show for a room created without a region.
+RESOLVED_REGION = "us"
 
 
 class ApiProblem(Exception):
@@ -74,12 +78,20 @@ def _validate(kind: str, body: dict) -> None:
         raise ApiProblem(400, "Invalid body param", [d.api_message or d.message for d in problems])
 
 
-def _strip_credentials(settings: dict) -> dict:
-    upload = ((settings.get("recording") or {}) or {}).get("upload") if isinstance(settings.get("recording"), dict) else None
-    if isinstance(upload, dict) and "credentials" in upload:
-        settings = copy.deepcopy(settings)
-        settings["recording"]["upload"].pop("credentials")
-    return settings
+def _strip_credentials(kind: str, value: Any, at: tuple = ()) -> Any:
+    """``value`` (a part at ``at``) without its write-only objects, as GET answers (§5)."""
+    patterns = [rest for p in catalogue.write_only_objects(kind) if (rest := catalogue.below(p, at))]
+    if not patterns:
+        return value
+    value = copy.deepcopy(value)
+    for rest in patterns:
+        catalogue.drop(value, rest)
+    return value
+
+
+def _server_filled(kind: str, value: Any, at: tuple = ()) -> Any:
+    """A plain copy of ``value`` (a part at ``at``) with every default the server fills."""
+    return catalogue.fill(kind, plain(value) if value is not None else {}, at, server=True)
 
 
 def _drop_false(value: Any) -> Any:
@@ -183,7 +195,7 @@ class Store:
         view = {"id": tid, "_id": tid, "name": name, "customerId": CUSTOMER_ID, "customer": CUSTOMER_ID}
         view["roles"] = stored.get("roles", {})
         settings = stored.get("settings", {})
-        view["settings"] = settings if with_credentials else _strip_credentials(settings)
+        view["settings"] = settings if with_credentials else _strip_credentials("Template", settings, ("settings",))
         view["destinations"] = stored.get("destinations", {})
         if "plugins" in stored:
             view["plugins"] = stored["plugins"]
@@ -195,9 +207,9 @@ class Store:
         roles = body.get("roles") or {}
         return {
             "name": body["name"],
-            "roles": {name: defaults.fill_role(role, name) for name, role in roles.items()},
-            "settings": defaults.fill_settings(body.get("settings")),
-            "destinations": defaults.fill_destinations(body.get("destinations")),
+            "roles": _server_filled("Template", roles, ("roles",)),
+            "settings": _server_filled("Template", body.get("settings"), ("settings",)),
+            "destinations": _server_filled("Template", body.get("destinations"), ("destinations",)),
             **({"plugins": body["plugins"]} if body.get("plugins") is not None else {}),
         }
 
@@ -215,12 +227,12 @@ class Store:
             existing = db.execute("SELECT id, created_at, recordings FROM templates WHERE name = ?", (stored["name"],)).fetchone()
             if existing:  # §2.1: create with an existing name overwrites; §9.5: the id is kept
                 tid, created, old_recordings = existing
-                kept = old_recordings if recordings is None else json.dumps([defaults.fill_recording(r) for r in recordings])
+                kept = old_recordings if recordings is None else json.dumps(_server_filled("Template", recordings, ("recordings",)))
                 db.execute("UPDATE templates SET body = ?, recordings = ?, updated_at = ? WHERE id = ?",
                            (json.dumps(stored), kept, stamp, tid))
             else:
                 tid, created = object_id(), stamp
-                filled_recordings = [defaults.fill_recording(r) for r in recordings or []]
+                filled_recordings = _server_filled("Template", recordings or [], ("recordings",))
                 db.execute("INSERT INTO templates (id, name, body, recordings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
                            (tid, stored["name"], json.dumps(stored), json.dumps(filled_recordings), created, stamp))
         view = self._template_view(self._template_row(tid), with_credentials=True)
@@ -303,7 +315,7 @@ class Store:
     def get_part(self, tid: str, part: str) -> dict:
         current, _ = self._load(tid)
         value = current.get(part, {})
-        return _strip_credentials(value) if part == "settings" else value
+        return _strip_credentials("Template", value, (part,))
 
     def post_part(self, tid: str, part: str, body: dict) -> dict:
         current, recordings = self._load(tid)
@@ -328,7 +340,7 @@ class Store:
             raise ApiProblem(400, "Invalid body param", ["recordings must be a list with one config"])
         current, _ = self._load(tid)
         self._check_template(current, body)
-        filled = [defaults.fill_recording(r) for r in body]
+        filled = _server_filled("Template", body, ("recordings",))
         self._save(tid, current, filled)
         return _drop_false(filled)
 
@@ -349,9 +361,7 @@ class Store:
         view["recording_source_template"] = "recording_info" not in stored
         view["enabled_source_template"] = False
         if not with_credentials:
-            upload = (view.get("recording_info") or {}).get("upload_info")
-            if isinstance(upload, dict):
-                upload.pop("credentials", None)
+            view = _strip_credentials("Room", view)
         return view
 
     def _room_by(self, column: str, value: str) -> dict | None:
@@ -384,7 +394,9 @@ class Store:
         if existing:  # §6.2: create by an existing name updates that room with the payload
             stored = {**existing, **body, "name": existing["name"], "template_id": template_id, "updated_at": stamp}
         else:
-            stored = defaults.fill_room({**body, "name": name, "template_id": template_id})
+            if body.get("region") in (None, "auto"):
+                body["region"] = RESOLVED_REGION
+            stored = _server_filled("Room", {**body, "name": name, "template_id": template_id})
             stored.update({"id": object_id(), "created_at": stamp, "updated_at": stamp})
         with self._write() as db:
             db.execute("INSERT INTO rooms (id, name_key, body) VALUES (?, ?, ?) "
@@ -433,6 +445,8 @@ class Store:
         if unknown:
             raise ApiProblem(400, "Invalid body param", [f"unknown field {k}" for k in unknown])
         candidate = {**room, **body}
+        if candidate.get("region") in (None, "auto"):
+            candidate["region"] = RESOLVED_REGION
         _validate("Room", {k: v for k, v in candidate.items() if k in ROOM_WRITABLE or k == "enabled"})
         new_name = candidate["name"]
         if new_name.lower() != room["name"].lower() and self._room_by("name_key", new_name.lower()):

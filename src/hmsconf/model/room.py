@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 from pydantic import Field
 
-from hmsconf.model.template import Bool, Int, Str, Strict, doc
+from hmsconf.model.facts import AliasOf, Default, Secret, SecretInUrl, SetLike
+from hmsconf.model.template import Bool, Int, Returned, Str, Strict, doc
 
 
 class RoomCredentials(Strict):
-    key: str = Field(**doc("access key id; secret"))
-    secret: Str = Field(None, **doc("secret access key; write-only secret"))
-    secretKey: Str = Field(None, **doc("§9.2: accepted as an alias of secret"))
+    key: Annotated[str, Secret()] = Field(**doc("access key id; secret"))
+    secret: Annotated[Str, Secret()] = Field(None, **doc("secret access key; write-only secret"))
+    secretKey: Annotated[Str, Secret(), AliasOf("secret")] = Field(None, **doc("§9.2: accepted as an alias of secret"))
 
 
 class UploadOptions(Strict):
@@ -29,54 +30,60 @@ class UploadInfo(Strict):
 
 
 class RecordingInfo(Strict):
-    enabled: Bool = Field(None, **doc("legacy SFU recording", False))
+    enabled: Annotated[Bool, Default(False)] = Field(None, **doc("legacy SFU recording"))
     upload_info: Optional[UploadInfo] = None
 
 
 class Webhook(Strict):
-    url: str
-    headers: Optional[dict[str, str]] = Field(None, **doc("values are secrets"))
+    # §10.4.20: credentials inside the URL (user:pass@, token/key/secret/sig parameters) are secret.
+    url: Annotated[str, SecretInUrl()]
+    headers: Optional[dict[str, Annotated[str, Secret()]]] = Field(None, **doc("values are secrets"))
 
 
 class Room(Strict):
     name: str = Field(**doc("case-insensitive, unique; a-z A-Z 0-9 . - : _ (no space)"))
-    description: Str = None
+    description: Annotated[Str, Default("")] = None
     template: Str = Field(None, **doc("hmsconf: the template's name in this project or workspace"))
     template_id: Str = None
     # Region, size and duration are checked by rules that answer with the API's documented messages.
-    region: Optional[str] = Field(None, **doc("in, us, eu or auto", "auto", enum=["in", "us", "eu", "auto"]))
-    size: Int = Field(None, **doc("expected peers; up to 2500, or 20000 with large_room", 0, minimum=0, maximum=20000))
-    large_room: Bool = Field(None, **doc("needed above 2500 peers", False))
+    # §10.1.1: a room created without a region comes back with the resolved one (`us`), and a
+    # declared `auto` resolves too: an omitted region is not compared, `auto` matches any.
+    region: Annotated[Optional[str], Default("auto", settled=False, matches_any=True)] = Field(
+        None, **doc("in, us, eu or auto", enum=["in", "us", "eu", "auto"])
+    )
+    # §9.24: what size 0 means is undocumented; we read it as "no declared size".
+    size: Annotated[Int, Default(0)] = Field(None, **doc("expected peers; up to 2500, or 20000 with large_room", minimum=0, maximum=20000))
+    large_room: Annotated[Bool, Default(False)] = Field(None, **doc("needed above 2500 peers"))
     max_duration_seconds: Int = Field(None, **doc("120-43200", minimum=120, maximum=43200))
     recording_info: Optional[RecordingInfo] = Field(None, **doc("pins the room's recording settings (§6.3)"))
     webhook: Optional[Webhook] = None
-    enabled: Bool = Field(None, **doc("false disables the room", True))
-    polls: Optional[list[str]] = None
+    enabled: Annotated[Bool, Default(True)] = Field(None, **doc("false disables the room"))
+    polls: Annotated[Optional[list[str]], Default([]), SetLike()] = None
     # read-only keys of an API response
-    id: Any = None
-    customer_id: Any = None
-    customer: Any = None
-    app_id: Any = None
-    created_at: Any = None
-    updated_at: Any = None
-    recording_source_template: Any = None
-    enabled_source_template: Any = None
-    key: Any = None
+    id: Returned = None
+    customer_id: Returned = None
+    customer: Returned = None
+    app_id: Returned = None
+    created_at: Returned = None
+    updated_at: Returned = None
+    recording_source_template: Returned = None
+    enabled_source_template: Returned = None
+    key: Returned = None
 
 
 class WorkspaceEntry(Strict):
     api_url: Str = Field(None, **doc("default https://api.100ms.live/v2"))
     access_key: Str = None
-    secret: Str = Field(None, **doc("use ${env:NAME}"))
-    management_token: Str = Field(None, **doc("use ${env:NAME}"))
+    secret: Annotated[Str, Secret()] = Field(None, **doc("use ${env:NAME}"))
+    management_token: Annotated[Str, Secret()] = Field(None, **doc("use ${env:NAME}"))
     file: Str = Field(None, **doc("a local workspace file (SQLite), relative to the project"))
     vars: Optional[dict[str, Any]] = None
     webhook: Optional[Webhook] = Field(None, **doc("the workspace-level webhook: dashboard-only, printed as a manual step"))
 
 
 class Safety(Strict):
-    max_change_share: Optional[float] = Field(None, ge=0, le=1, **doc("share of managed objects one apply may change without --force", 0.3))
-    min_objects: Int = Field(None, ge=0, **doc("projects smaller than this are exempt", 10))
+    max_change_share: Optional[float] = Field(None, ge=0, le=1, **doc("share of managed objects one apply may change without --force", default=0.3))
+    min_objects: Int = Field(None, ge=0, **doc("projects smaller than this are exempt", default=10))
 
 
 class Protect(Strict):

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from hmsconf.diff import FieldChange
 from hmsconf.model.defaults import PERMISSION_DEFAULTS
+from hmsconf.model.sensitive import Sensitive
 from hmsconf.plan import Change, Plan, role_delta_text
 from hmsconf.render.diagnostics import annotation
 from hmsconf.render.markdown import truncate_markdown
@@ -23,7 +24,6 @@ _COLOR = {"create": "\x1b[32m", "update": "\x1b[33m", "disable": "\x1b[31m", "en
 _RESET, _BOLD, _RED = "\x1b[0m", "\x1b[1m", "\x1b[31m"
 # GitHub rejects comments over 65,536 characters.
 MARKDOWN_COMMENT_LIMIT = 65_000
-SENSITIVE = "(sensitive)"
 
 
 def renderer(name: str) -> Callable[[PlanRenderer], PlanRenderer]:
@@ -35,8 +35,10 @@ def renderer(name: str) -> Callable[[PlanRenderer], PlanRenderer]:
 
 
 def value_text(value: Any, sensitive: bool = False) -> str:
-    if sensitive and not isinstance(value, (dict, list)):
-        return SENSITIVE
+    if isinstance(value, Sensitive):
+        return value.shown
+    if sensitive and isinstance(value, str):
+        return value  # a saved plan holds the shown text of the mark
     if value is None:
         return "(none)"
     text = json.dumps(value, sort_keys=False, default=str)
@@ -52,9 +54,11 @@ def field_line(f: FieldChange) -> tuple[str, str]:
     delta = role_delta_text(f)
     if delta is not None:
         return "~", f"{f.dotted}: {delta}"
-    if f.sensitive and f.old == f.new:
-        return "~", f"{f.dotted}: {SENSITIVE} (sent again)"
-    return "~", f"{f.dotted}: {value_text(f.old, f.sensitive)} -> {value_text(f.new, f.sensitive)}"
+    old, new = value_text(f.old, f.sensitive), value_text(f.new, f.sensitive)
+    if f.sensitive and old == new:
+        # never the values: a write-only secret sent again, or a secret that changed
+        return "~", f"{f.dotted}: {new} ({'sent again' if f.old == f.new else 'changed'})"
+    return "~", f"{f.dotted}: {old} -> {new}"
 
 
 def granted(perms: dict[str, bool]) -> str:
