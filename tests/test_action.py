@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from importlib.resources import files
@@ -27,7 +26,8 @@ import yaml
 from hmsconf.diagnostics import HmsconfError
 from hmsconf.github_comment import PER_PAGE, Target, post_sticky, target_from_environment
 from tests.fake_github import FakeGitHub, serve
-from tests.test_output_fit import GIT
+from tests.helpers import committed_example, edit
+from tests.test_output_fit import BROKEN_PRIORITY
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
@@ -201,14 +201,8 @@ def test_only_setup_python_and_cache_are_borrowed():
 @pytest.fixture()
 def pull_request(tmp_path):
     """A repository whose main has the webinar example, with a change in the working tree."""
-    repo = tmp_path / "repo"
-    shutil.copytree(ROOT / "examples" / "webinar", repo, ignore=shutil.ignore_patterns(".hmsconf"))
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
-    subprocess.run([*GIT, "add", "-A"], cwd=repo, check=True)
-    subprocess.run([*GIT, "commit", "-qm", "base"], cwd=repo, check=True)
-    subprocess.run(["git", "update-ref", "refs/remotes/origin/main", "HEAD"], cwd=repo, check=True)
-    template = repo / "templates" / "webinar.yaml"
-    template.write_text(template.read_text().replace("sendPeerList: false", "sendPeerList: true"))
+    repo = committed_example(tmp_path / "repo")
+    edit(repo / "templates" / "webinar.yaml", "sendPeerList: false", "sendPeerList: true")
     return repo
 
 
@@ -230,8 +224,7 @@ def test_diff_is_posted_then_updated_as_one_comment(pull_request, tmp_path, gith
     (comment,) = github.comments[PR]
     assert comment["body"].startswith("<!-- hmsconf:diff:local -->\n### hmsconf diff: `origin/main` → head")
     assert "sendPeerList" in comment["body"] and "created comment" in runner.stdout
-    template = pull_request / "templates" / "webinar.yaml"
-    template.write_text(template.read_text().replace("messageInterval: 10", "messageInterval: 20"))
+    edit(pull_request / "templates" / "webinar.yaml", "messageInterval: 10", "messageInterval: 20")
     assert runner.run(command="diff", comment="true") == 0, runner.stderr
     (updated,) = github.comments[PR]
     assert updated["id"] == comment["id"] and "messageInterval" in updated["body"]
@@ -246,8 +239,7 @@ def test_plan_against_the_local_workspace_is_commented(pull_request, tmp_path, g
 
 
 def test_validate_annotates_and_fails_the_step(pull_request, tmp_path, github, cached):
-    presets = pull_request / "presets" / "roles.yaml"
-    presets.write_text(presets.read_text().replace("\npriority: 1\n", "\npriority: 9\n", 1))
+    edit(pull_request / "presets" / "roles.yaml", *BROKEN_PRIORITY)
     runner = Runner(pull_request, tmp_path, github, cached)
     assert runner.run(command="validate", comment="true") == 1
     assert runner.failed_step == "run" and runner.outputs["run"]["exit-code"] == "1"

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import socket
 import subprocess
 
 import pytest
 
+from tests.helpers import committed_example, edit
 from tests.test_cli_validate import hmsconf
 from tests.test_workflow import ROOT
 
-GIT = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "commit.gpgsign=false"]
 CREDENTIALS = {"HMS_ACCESS_KEY": "k", "HMS_SECRET": "s" * 32}
 
 
@@ -24,16 +23,9 @@ def _line_of(path, text: str) -> int:
 
 @pytest.fixture()
 def repo(tmp_path):
-    """The webinar example committed to a git repository, then one permission changed in the working tree."""
-    root = tmp_path / "repo"
-    shutil.copytree(ROOT / "examples" / "webinar", root, ignore=shutil.ignore_patterns(".hmsconf"))
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
-    subprocess.run([*GIT, "add", "-A"], cwd=root, check=True)
-    subprocess.run([*GIT, "commit", "-qm", "base"], cwd=root, check=True)
-    template = root / "templates" / "webinar.yaml"
-    text = template.read_text()
-    assert "    sendPeerList: false\n" in text
-    template.write_text(text.replace("    sendPeerList: false\n", "    sendPeerList: true\n"))
+    """The webinar example committed to a git repository, then one setting changed in the working tree."""
+    root = committed_example(tmp_path / "repo")
+    edit(root / "templates" / "webinar.yaml", "    sendPeerList: false\n", "    sendPeerList: true\n")
     return root
 
 
@@ -63,7 +55,7 @@ def test_plan_annotations_sit_on_the_changed_key(repo):
     applied = hmsconf("apply", ".", "--auto-approve", cwd=repo)
     assert applied.returncode == 0, applied.stderr
     template = repo / "templates" / "webinar.yaml"
-    template.write_text(template.read_text().replace("    sendPeerList: true\n", "    sendPeerList: false\n"))
+    edit(template, "    sendPeerList: true\n", "    sendPeerList: false\n")
     done = hmsconf("plan", ".", "--format", "github", cwd=repo)
     assert done.returncode == 0, done.stderr
     changed = _line_of(template, "sendPeerList: false")
@@ -75,11 +67,8 @@ BROKEN_PRIORITY = ("\npriority: 1\n", "\npriority: 9\n")
 
 
 def _break(repo):
-    presets = repo / "presets" / "roles.yaml"
-    text = presets.read_text()
-    assert BROKEN_PRIORITY[0] in text
-    presets.write_text(text.replace(*BROKEN_PRIORITY, 1))
-    return _line_of(presets, "priority: 9")
+    edit(repo / "presets" / "roles.yaml", *BROKEN_PRIORITY)
+    return _line_of(repo / "presets" / "roles.yaml", "priority: 9")
 
 
 def test_plan_json_prints_configuration_errors_as_json(repo):
