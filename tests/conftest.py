@@ -58,6 +58,18 @@ def emulator(tmp_path):
 
 
 @pytest.fixture()
+def http(emulator):
+    """A plain HTTP client on the emulator, with a management token: for checking raw API answers."""
+    import httpx
+
+    from hmsconf.auth import management_token
+
+    token = management_token(ACCESS_KEY, SECRET)
+    with httpx.Client(base_url=emulator.url, headers={"Authorization": f"Bearer {token}"}) as client:
+        yield client
+
+
+@pytest.fixture()
 def faulty_emulator(tmp_path):
     """A factory: faulty_emulator(rate=0.3, seed=1, kinds=(...))."""
     started = []

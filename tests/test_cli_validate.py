@@ -112,6 +112,7 @@ settings:
     upload:
       type: s3
       location: bucket
+      prefix: rec/
       credentials:
         key: AKIAIOSFODNN7EXAMPLE
         secretKey: {secret}
@@ -122,7 +123,7 @@ def test_literal_secrets_are_warned_at_their_line_and_env_ones_are_not(tmp_path)
     (tmp_path / "t.yaml").write_text(SECRET_TEMPLATE.format(secret="wJalrXUtnFEMI-literal"))
     report = json.loads(hmsconf("validate", str(tmp_path), "--format", "json").stdout)
     literal = [(d["line"], d["rule"]) for d in report["diagnostics"]]
-    assert literal == [(9, "SECRET-LITERAL"), (10, "SECRET-LITERAL")]
+    assert literal == [(10, "SECRET-LITERAL"), (11, "SECRET-LITERAL")]
     assert "wJalrXUtnFEMI-literal" not in json.dumps(report)
     env_file = SECRET_TEMPLATE.format(secret="${env:S3_SECRET}").replace("AKIAIOSFODNN7EXAMPLE", "${env:S3_KEY}")
     (tmp_path / "t.yaml").write_text(env_file)

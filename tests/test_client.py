@@ -121,7 +121,7 @@ def test_validation_error_details_are_scrubbed_of_secrets(emulator):
     async def go():
         async with emulator.client() as client:
             tid = (await client.create_template({"name": "t"}))["id"]
-            await client.post_settings(tid, {"recording": {"upload": {"type": "s3", "location": "b", "credentials": {"key": 12345, "secretKey": "canary-xyz"}}}})
+            await client.post_settings(tid, {"recording": {"upload": {"type": "s3", "location": "b", "prefix": "p/", "credentials": {"key": 12345, "secretKey": "canary-xyz"}}}})
 
     with pytest.raises(ApiError) as caught:
         run(go())

@@ -12,13 +12,6 @@ from hmsconf.auth import management_token
 from tests.conftest import ACCESS_KEY, SECRET
 
 
-@pytest.fixture()
-def http(emulator):
-    token = management_token(ACCESS_KEY, SECRET)
-    with httpx.Client(base_url=emulator.url, headers={"Authorization": f"Bearer {token}"}) as client:
-        yield client
-
-
 def test_create_fills_defaults_and_returns_deprecated_duplicates(http):
     created = http.post("/templates", json={"name": "web", "roles": {"guest": {}}}).json()
     assert len(created["id"]) == 24 and created["_id"] == created["id"] and created["customer"] == created["customerId"]
@@ -69,7 +62,7 @@ def test_recordings_are_separate_and_drop_false_in_post_response(http):
 
 
 def test_credentials_are_stored_but_not_returned(http):
-    settings = {"recording": {"upload": {"type": "s3", "location": "b", "credentials": {"key": "AKIAEXAMPLE", "secretKey": "s3cr3t"}}}}
+    settings = {"recording": {"upload": {"type": "s3", "location": "b", "prefix": "p/", "credentials": {"key": "AKIAEXAMPLE", "secretKey": "s3cr3t"}}}}
     tid = http.post("/templates", json={"name": "t"}).json()["id"]
     echoed = http.post(f"/templates/{tid}/settings", json=settings).json()
     assert echoed["recording"]["upload"]["credentials"]["secret"] == "s3cr3t"  # §5: echoed as `secret`

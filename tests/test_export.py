@@ -70,7 +70,7 @@ def test_export_round_trip_of_every_destination_type_and_many_roles(tmp_path, mo
         "browserRecordings": {"b": {"name": "b", "role": "role-1", "autoStart": True}},
     }
     body["plugins"] = {"whiteboard": {"permissions": {"admin": ["role-0"], "reader": ["role-2", "role-1"]}}}
-    body["settings"]["recording"] = {"upload": {"type": "s3", "location": "bucket", "credentials": {"key": "AKIAIOSFODNN7EXAMPLE", "secretKey": "canary-secret"}}}
+    body["settings"]["recording"] = {"upload": {"type": "s3", "location": "bucket", "prefix": "rec/", "credentials": {"key": "AKIAIOSFODNN7EXAMPLE", "secretKey": "canary-secret"}}}
     recordings = [{"name": "rec", "role": "role-0", "compositeRecording": {"browserComposite": {"autoStart": True, "width": 1280, "height": 720}}}]
 
     async def seed(client):

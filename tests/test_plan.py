@@ -223,3 +223,11 @@ def test_a_role_field_sent_as_null_plans_like_one_left_out(tmp_path):
     assert change.action == "create"
     live = LiveWorkspace(templates={"t": live_template("t", {"roles": {"host": {}}})})
     assert plan_for(tmp_path / "again", files, live).changes == []
+
+
+def test_noise_cancellation_is_a_managed_plugin(tmp_path):
+    # §10.2.6: added to the model with one edit; the catalogue carries it everywhere
+    live = LiveWorkspace(templates={"t": live_template("t", {"roles": {"h": {}}, "plugins": {"noiseCancellation": {"enabled": False}}})})
+    files = {"t.yaml": "kind: Template\nname: t\nroles: {h: {}}\nplugins: {noiseCancellation: {enabled: true}}\n"}
+    (change,) = [c for c in plan_for(tmp_path, files, live).changes if c.is_change]
+    assert [(f.dotted, f.old, f.new) for f in change.fields] == [("plugins.noiseCancellation.enabled", False, True)]

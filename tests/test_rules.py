@@ -26,7 +26,9 @@ LAYER = lambda rid, scale: {"rid": rid, "scaleResolutionDownBy": scale, "maxFram
 HLS = lambda *layers, **extra: {"destinations": {"hlsDestinations": {"h": {"name": "h", "layers": list(layers), **extra}}}}  # noqa: E731
 L720, L480 = {"width": 1280, "height": 720, "videoBitrate": 1800}, {"width": 854, "height": 480, "videoBitrate": 900}
 TRANS = lambda **extra: {"destinations": {"transcriptions": {"c": {"name": "c", "role": "host", **extra}}}}  # noqa: E731
-UPLOAD = {"recording": {"upload": {"type": "s3", "location": "b", "credentials": {"key": "${env:K}", "secretKey": "${env:S}"}}}}
+UPLOAD = {"recording": {"upload": {"type": "s3", "location": "b", "prefix": "rec/", "credentials": {"key": "${env:K}", "secretKey": "${env:S}"}}}}
+ROOM_UPLOAD = lambda **creds: {"name": "r", "recording_info": {"upload_info": {"type": "s3", "location": "b", "credentials": {"key": "k", **creds}}}}  # noqa: E731
+RECORDED = lambda role: {**tpl(**TRANS(modes=["recorded"]), recordings=[{"name": "rec", "role": role}])}  # noqa: E731
 
 # rule id -> (kind, valid document, invalid document)
 CASES = {
@@ -47,6 +49,8 @@ CASES = {
     ),
     "HLS-LAYER-SIZE": (T, tpl(**HLS(L720)), tpl(**HLS({"width": 1281, "height": 720}))),
     "HLS-LAYER-ORDER": (T, tpl(**HLS(L720, L480)), tpl(**HLS(L480, L720))),
+    # §10.3.14: the resolution drops while the video bitrate rises
+    "HLS-LAYER-ORDER/bitrate": (T, tpl(**HLS(L720, {**L480, "videoBitrate": 1800})), tpl(**HLS(L720, {**L480, "videoBitrate": 2000}))),
     "HLS-RECORDING-LAYERS-SUBSET": (T, tpl(**HLS(L720, L480, recording={"layers": [L480]})), tpl(**HLS(L720, recording={"layers": [L480]}))),
     "ZIP-UPLOAD-NEEDS-STORAGE": (T, tpl(settings=UPLOAD, **HLS(recording={"enableZipUpload": True})), tpl(**HLS(recording={"enableZipUpload": True}))),
     "ROOMSTATE-INTERVAL": (T, tpl(settings={"roomState": {"messageInterval": 15}}), tpl(settings={"roomState": {"messageInterval": 12}})),
@@ -66,12 +70,33 @@ CASES = {
     "DEPRECATED-RECORDING-ENABLED": (T, tpl(settings=UPLOAD), tpl(settings={"recording": {"enabled": True}})),
     "DEPRECATED-SUMMARY-ENABLE": (T, tpl(**TRANS(modes=["recorded"], summary={"enabled": True})), tpl(**TRANS(modes=["recorded"], summary={"enable": True}))),
     "NO-EFFECT-PLAYLIST-SEGMENTS": (T, tpl(**HLS(playlistType="live", numPlaylistSegments=6)), tpl(**HLS(playlistType="event", numPlaylistSegments=6))),
-    "NO-EFFECT-POLL-READ": (T, role(permissions={"pollWrite": True}), role(permissions={"pollWrite": True, "pollRead": True})),
+    # §10.2.13: pollRead: true beside pollWrite is what the dashboard sends; only false misleads
+    "NO-EFFECT-POLL-READ": (T, role(permissions={"pollWrite": True, "pollRead": True}), role(permissions={"pollWrite": True, "pollRead": False})),
     "ROOM-NAME-CHARSET": (R, {"name": "town-hall_1:a.b"}, {"name": "town hall"}),
     "ROOM-SIZE": (R, {"name": "r", "size": 5000, "large_room": True}, {"name": "r", "size": 5000}),
     "ROOM-DURATION": (R, {"name": "r", "max_duration_seconds": 120}, {"name": "r", "max_duration_seconds": 60}),
     "ROOM-REGION": (R, {"name": "r", "region": "eu"}, {"name": "r", "region": "mars"}),
     "ROOM-TEMPLATE-REF": (R, {"name": "r", "template": "t"}, {"name": "r", "template": "t", "template_id": "a" * 24}),
+    # --- issue 14 ---
+    "DEST-NAME-REQUIRED": (T, tpl(**HLS(L720)), tpl(destinations={"rtmpDestinations": {"yt": {"rtmpUrls": ["rtmps://a/b"]}}})),
+    "DEST-NAME-REQUIRED/transcription": (T, tpl(**TRANS(modes=["caption"])), tpl(destinations={"transcriptions": {"c": {"role": "host"}}})),
+    "DEST-NAME-REQUIRED/browser": (T, tpl(destinations={"browserRecordings": {"b": {"name": "b", "role": "host"}}}),
+                                   tpl(destinations={"browserRecordings": {"b": {"role": "host"}}})),
+    "UPLOAD-REQUIRED": (T, tpl(settings=UPLOAD), tpl(settings={"recording": {"upload": {"type": "s3", "location": "b", "credentials": {"key": "k", "secretKey": "s"}}}})),
+    "UPLOAD-REQUIRED/credentials": (T, tpl(settings=UPLOAD), tpl(settings={"recording": {"upload": {"type": "s3", "location": "b", "prefix": "p/"}}})),
+    "UPLOAD-REQUIRED/secretKey": (T, tpl(settings=UPLOAD), tpl(settings={"recording": {"upload": {"type": "s3", "location": "b", "prefix": "p/", "credentials": {"key": "k"}}}})),
+    "UPLOAD-REQUIRED/room": (R, ROOM_UPLOAD(secret="s"), ROOM_UPLOAD()),
+    "CREDENTIALS-KEY-NAME": (T, tpl(settings=UPLOAD), tpl(settings={"recording": {"upload": {"type": "s3", "location": "b", "prefix": "p/", "credentials": {"key": "k", "secret": "s"}}}})),
+    "CREDENTIALS-KEY-NAME/room": (R, ROOM_UPLOAD(secret="s"), ROOM_UPLOAD(secretKey="s")),
+    "TRANSCRIPTION-NO-RECORDING": (T, RECORDED("host"), RECORDED("guest")),
+    "TRANSCRIPTION-NO-RECORDING/none": (T, {**tpl(**TRANS(modes=["caption"])), "recordings": []}, {**tpl(**TRANS(modes=["recorded"])), "recordings": []}),
+    "PLUGINS-IN-DESTINATIONS": (T, tpl(plugins={"whiteboard": {}}), tpl(destinations={"plugins": {"whiteboard": {}}})),
+    "DEPRECATED-SIMULCAST-LAYERS": (T, role(publishParams={"simulcast": {"video": {"layers": [LAYER("f", 1.0)]}}}), role(publishParams={"videoSimulcastLayers": {}})),
+    "DEPRECATED-SIMULCAST-LAYERS/settings": (T, tpl(settings={"region": "eu"}), tpl(settings={"screenSimulcastLayers": {}})),
+    "DEPRECATED-SETTINGS-DEGRADATION": (T, role(subscribeParams={"subscribeDegradation": {"packetLossThreshold": 25}}), tpl(settings={"subscribeDegradation": {}})),
+    "ROOM-PASTED-RECORDING-INFO": (R, {"name": "r", "recording_source_template": True},
+                                   {"name": "r", "recording_source_template": True, "recording_info": {"enabled": False}}),
+    "ROOM-CODES": (R, {"name": "r", "room_codes": {"disabled": ["guest"]}}, {"name": "r", "room_codes": "yes"}),
     "ROOM-UPLOAD": (R, {"name": "r", "recording_info": {"upload_info": {"type": "s3", "location": "b"}}},
                     {"name": "r", "recording_info": {"upload_info": {"type": "s3"}}}),
 }
@@ -83,12 +108,13 @@ API_ONLY = {"ROOM-TEMPLATE-KEY": ({"name": "r", "template_id": "a" * 24}, {"name
 
 
 def test_every_rule_has_cases():
-    assert set(RULES) == set(CASES) | set(CONFIG_CASES) | set(API_ONLY)
+    assert set(RULES) == {c.split("/")[0] for c in CASES} | set(CONFIG_CASES) | set(API_ONLY)
 
 
-@pytest.mark.parametrize("rule_id", sorted(CASES))
-def test_valid_document_passes_and_invalid_one_is_flagged(rule_id):
-    kind, good, bad = CASES[rule_id]
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_valid_document_passes_and_invalid_one_is_flagged(case):
+    rule_id = case.split("/")[0]  # "RULE/variant": a second pair of documents for the same rule
+    kind, good, bad = CASES[case]
     assert rule_id not in {d.rule for d in check_document(kind, copy.deepcopy(good))}
     flagged = [d for d in check_document(kind, copy.deepcopy(bad)) if d.rule == rule_id]
     assert flagged, check_document(kind, bad)

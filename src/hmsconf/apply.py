@@ -12,6 +12,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from hmsconf import room_codes
 from hmsconf.diagnostics import HmsconfError
 from hmsconf.live import LiveWorkspace
 from hmsconf.model.defaults import TEMPLATE_READ_ONLY
@@ -206,7 +207,7 @@ class Applier:
 
     def _room_body(self, change: Change, keys: set[str] | None) -> dict:
         desired = body_of(self.desired.rooms[change.name])
-        body = {k: v for k, v in desired.items() if k not in ("template", "template_id", "enabled")}
+        body = {k: v for k, v in desired.items() if k not in ("template", "template_id", "enabled", "room_codes")}
         if keys is not None:
             body = {k: v for k, v in body.items() if k in keys}
         return body
@@ -223,7 +224,9 @@ class Applier:
     async def _apply_room(self, change: Change, request: Request) -> None:
         desired = body_of(self.desired.rooms[change.name])
         changed = {f.path[0] for f in change.fields}
-        if request.part == "room-enabled":
+        if request.part in room_codes.PARTS:  # §7, planned by hmsconf.room_codes
+            await room_codes.apply_request(self.client, change.id or self.room_ids[change.name], request)
+        elif request.part == "room-enabled":
             room_id = change.id or self.room_ids[change.name]
             await self.client.set_room_enabled(room_id, bool(desired.get("enabled", True)))
         elif request.path == "/rooms":

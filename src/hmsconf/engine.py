@@ -10,6 +10,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from hmsconf import room_codes
 from hmsconf.check import InvalidConfiguration, check_workspace
 from hmsconf.diagnostics import Diagnostic, HmsconfError, has_errors
 from hmsconf.live import LiveWorkspace, read_live
@@ -53,6 +54,7 @@ def recordings_managed(desired: DesiredWorkspace) -> list[str]:
 async def plan_with(client: Any, project: Project, name: str, desired: DesiredWorkspace,
                     refresh_secrets: bool = False, salt: str | None = None) -> tuple[LiveWorkspace, Plan]:
     live = await read_live(client, recordings_managed(desired))
+    await room_codes.read_states(client, live, desired)
     return live, _make_plan(project, name, desired, live, refresh_secrets, salt)
 
 
@@ -69,6 +71,7 @@ def _make_plan(project: Project, name: str, desired: DesiredWorkspace, live: Liv
     )
     if errors:
         raise HmsconfError("cannot plan:\n  " + "\n  ".join(errors))
+    room_codes.add_to_plan(plan, desired, live, project.config.get("protect") if isinstance(project.config.get("protect"), dict) else None)
     plan.project = str(project.root)
     return plan
 
@@ -98,7 +101,7 @@ def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
         desired, diagnostics = _checked(project, name)
         if deferred is not None or reader is None:  # (no reader: hmsconf.yaml had errors, _checked raised)
             raise deferred or HmsconfError("internal: the live workspace was not read")
-        live = reader.finish(recordings_managed(desired))
+        live = reader.finish(recordings_managed(desired), desired)
     finally:
         if reader is not None:
             reader.cancel()
@@ -115,6 +118,7 @@ class _LiveReader:
 
         self._connection = connection
         self._recordings: concurrent.futures.Future = concurrent.futures.Future()
+        self._desired: concurrent.futures.Future = concurrent.futures.Future()  # for the room-code reads
         self._result: concurrent.futures.Future = concurrent.futures.Future()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
@@ -132,9 +136,12 @@ class _LiveReader:
 
         self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
         async with open_client(self._connection) as client:
-            return await read_live(client, asyncio.wrap_future(self._recordings))
+            live = await read_live(client, asyncio.wrap_future(self._recordings))
+            await room_codes.read_states(client, live, await asyncio.wrap_future(self._desired))
+            return live
 
-    def finish(self, recordings_for: list[str]) -> LiveWorkspace:
+    def finish(self, recordings_for: list[str], desired: DesiredWorkspace) -> LiveWorkspace:
+        self._desired.set_result(desired)
         self._recordings.set_result(recordings_for)
         return self._result.result()
 
@@ -142,6 +149,7 @@ class _LiveReader:
         """Stop a read the caller no longer needs (the files had errors)."""
         if not self._result.done():
             self._recordings.cancel()
+            self._desired.cancel()
             loop, task = self._loop, self._task
             if loop is not None and task is not None:
                 try:

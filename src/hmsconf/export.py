@@ -20,7 +20,7 @@ import yaml
 from hmsconf import normalize
 from hmsconf.diagnostics import HmsconfError
 from hmsconf.live import LiveWorkspace
-from hmsconf.model import catalogue
+from hmsconf.model import catalogue, facts
 from hmsconf.model.defaults import ROOM_READ_ONLY
 
 MODELINE = "# yaml-language-server: $schema=https://hmsconf.dev/schemas/document.schema.json\n"
@@ -29,7 +29,7 @@ TEMPLATE_ORDER = ("kind", *catalogue.key_order("Template"))
 ROLE_ORDER = catalogue.key_order("Template", ("roles", catalogue.STAR))
 ROOM_ORDER = ("kind", *catalogue.key_order("Room"))
 # What the server fills for a room left silent, settled or not: export leaves it out.
-ROOM_DEFAULTS = {k: v for k, v in catalogue.defaults("Room").items() if k in catalogue.fields_marked("Room", (), catalogue.facts.Default)}
+ROOM_DEFAULTS = {k: v for k, v in catalogue.defaults("Room").items() if k in catalogue.fields_marked("Room", (), facts.Default)}
 
 
 @dataclass
@@ -121,6 +121,8 @@ def export_room(live_body: dict, template_name: str | None, include_defaults: bo
             continue
         if key == "polls" and not value:
             continue
+        if key == "recording_info" and live_body.get("recording_source_template") is True:
+            continue  # §10.1.4: `{enabled: false}` of a room that follows its template; writing it would pin the room
         doc[key] = copy.deepcopy(value)
     if template_name:
         doc["template"] = template_name

@@ -174,6 +174,14 @@ def _reorder(node: Any, annotation: Any, front: tuple = FRONT, back: tuple = BAC
             _reorder(item, _step(annotation, index) if annotation is not None else None)
 
 
+def _lift_plugins(document: Any) -> None:
+    """PLUGINS-IN-DESTINATIONS (reference §10.2.8): `plugins` nested in `destinations`, as the docs'
+    create response shows it, moves to the template's top level (unless one is there already)."""
+    destinations = document.get("destinations")
+    if hasattr(destinations, "pop") and "plugins" in destinations and "plugins" not in document:
+        document["plugins"] = destinations.pop("plugins")
+
+
 def format_text(text: str, display: str, is_config: bool = False) -> str:
     """The canonical form of one file's text; FormatError for YAML that cannot be read."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -204,6 +212,8 @@ def format_text(text: str, display: str, is_config: bool = False) -> str:
         if is_config:
             _reorder(document, _model_for(kind, True), (), ())
         else:
+            if kind == "Template":
+                _lift_plugins(document)
             _reorder(document, _model_for(kind, False))
     out = io.StringIO()
     y.dump_all(documents, out)

@@ -66,6 +66,9 @@ class LiveRoom:
 class LiveWorkspace:
     templates: dict[str, LiveTemplate] = field(default_factory=dict)
     rooms: dict[str, LiveRoom] = field(default_factory=dict)  # keyed by lower-cased name (§6.1)
+    # room id -> role -> "enabled"/"disabled": whether a role has an enabled room code (§7), never the codes;
+    # read only for rooms that manage codes (hmsconf.room_codes)
+    room_codes: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._rooms_per_template: Counter | None = None

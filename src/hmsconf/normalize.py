@@ -32,10 +32,8 @@ def _canonical(kind: str, body: Any, at: tuple) -> Any:
     out = plain(body)
     catalogue.fill(kind, out, at)
     catalogue.drop_read_only(kind, out, at)
-    for pattern in catalogue.paths_with(kind, facts.PassThrough):
-        rest = catalogue.below(pattern, at)
-        if rest:
-            catalogue.drop(out, rest)
+    for rest in catalogue.rests(kind, facts.PassThrough, at):
+        catalogue.drop(out, rest)
     catalogue.sort_sets(kind, out, at)
     return catalogue.mark_secrets(kind, out, at)
 

@@ -331,16 +331,23 @@ def _hls_layer_problems(layers: list, base: Path) -> Iterator[Diagnostic]:
             yield error("HLS-LAYER-SIZE", said(here, f"{width}x{height}: the short side must be 144-1080 and the long side 192-1920"), here)
         if width % 2 or height % 2:
             yield error("HLS-LAYER-SIZE", said(here, f"{width}x{height}: both sides must be even"), here)
-        key = (width * height, _int(layer.get("videoBitrate")) or 0)
-        if previous is not None and key > previous:
-            yield error("HLS-LAYER-ORDER", said(here, "layers go from the highest resolution and bitrate down; move this layer up"), here)
-        previous = key
+        # §4.2, §10.3.14: descending in resolution AND in video bitrate, each on its own
+        # (not the pair compared as a tuple); equal neighbours are allowed.
+        area, bitrate = width * height, _int(layer.get("videoBitrate"))
+        if previous is not None:
+            before_area, before_bitrate = previous
+            if area > before_area:
+                yield error("HLS-LAYER-ORDER", said(here, "layers go from the highest resolution down; move this layer up"), here)
+            elif bitrate is not None and before_bitrate is not None and bitrate > before_bitrate:
+                yield error("HLS-LAYER-ORDER", said(here, f"videoBitrate {bitrate} is above the previous layer's {before_bitrate}; "
+                                                          "layers go from the highest video bitrate down"), (*here, "videoBitrate"))
+        previous = (area, bitrate if bitrate is not None else (previous[1] if previous else None))
 
 
 RULES["HLS-LAYER-SIZE"] = RuleInfo("HLS-LAYER-SIZE", Severity.ERROR, "HLS layer sides even, short 144-1080, long 192-1920 (§4.2)", ("Template",))
 
 
-@rule("HLS-LAYER-ORDER", Severity.ERROR, "HLS layers sorted from the highest resolution and bitrate down (§4.2)", "Template")
+@rule("HLS-LAYER-ORDER", Severity.ERROR, "HLS layers descend in resolution and, separately, in video bitrate (§4.2, §10.3.14)", "Template")
 def hls_layers(t: dict) -> Iterator[Diagnostic]:
     for key, hls in _map(_map(t.get("destinations")).get("hlsDestinations")).items():
         hls = _map(hls)
@@ -404,7 +411,7 @@ def recordings_role_exists(t: dict) -> Iterator[Diagnostic]:
     roles = _roles(t)
     for index, config in enumerate(_list(t.get("recordings"))):
         role = _map(config).get("role")
-        if isinstance(role, str) and role not in roles:
+        if isinstance(role, str) and role not in roles and role != INTERNAL_RECORDER:
             here = ("recordings", index, "role")
             yield error("RECORDINGS-ROLE-EXISTS", f"recording config #{index + 1}: role `{role}` is not a role of this template{_suggest(role, list(roles))}", here)
 
@@ -441,17 +448,18 @@ def role_references(t: dict) -> Iterator[Diagnostic]:
     roles = list(_roles(t))
     known = set(roles)
     for rule_id, path, name, who in _role_refs(t):
-        if isinstance(name, str) and name not in known:
+        if isinstance(name, str) and name not in known and not _recorder_slot(path, name):
             yield warning(rule_id, f"{who} `{name}`, which is not a role of this template{_suggest(name, roles)}", path)
 
 
-@rule("TRANSCRIPTION-TRANSLATION-MODE", Severity.ERROR, "translation works only with the `caption` mode (§4.9)", "Template")
+# §10.3.17: the API accepts translation with other modes and it has no effect: a warning, not a 400.
+@rule("TRANSCRIPTION-TRANSLATION-MODE", Severity.WARNING, "translation has no effect without the `caption` mode (§4.9, §10.3.17)", "Template")
 def translation_needs_caption(t: dict) -> Iterator[Diagnostic]:
     for key, trans in _map(_map(t.get("destinations")).get("transcriptions")).items():
         trans = _map(trans)
         if _map(trans.get("translation")).get("enabled") is True and "caption" not in _list(trans.get("modes")):
             here = ("destinations", "transcriptions", key, "translation", "enabled")
-            yield error("TRANSCRIPTION-TRANSLATION-MODE", said(here, "needs `caption` in modes"), here)
+            yield warning("TRANSCRIPTION-TRANSLATION-MODE", said(here, "has no effect: translation works only with `caption` in modes"), here)
 
 
 @rule("TRANSCRIPTION-RECORDED-ONLY", Severity.WARNING, "outputModes and summary only apply to the `recorded` mode (§4.9)", "Template")
@@ -495,13 +503,15 @@ def playlist_segments_need_live(t: dict) -> Iterator[Diagnostic]:
             yield warning("NO-EFFECT-PLAYLIST-SEGMENTS", said(here, "has no effect unless playlistType is `live`"), here)
 
 
-@rule("NO-EFFECT-POLL-READ", Severity.WARNING, "pollWrite includes pollRead (§4.12)", "Template", "RolePreset")
+# §10.2.13: `pollRead: true` beside `pollWrite: true` is what the dashboard and every docs
+# example send; only `pollRead: false` there misleads (the role can read anyway).
+@rule("NO-EFFECT-POLL-READ", Severity.WARNING, "pollRead: false has no effect beside pollWrite: true (§4.12, §10.2.13)", "Template", "RolePreset")
 def poll_read_beside_write(t: dict) -> Iterator[Diagnostic]:
     for role_path, role in _role_items(t):
         perms = _map(_map(role).get("permissions"))
-        if perms.get("pollWrite") is True and "pollRead" in perms:
+        if perms.get("pollWrite") is True and perms.get("pollRead") is False:
             here = (*role_path, "permissions", "pollRead")
-            yield warning("NO-EFFECT-POLL-READ", said(here, "has no effect: pollWrite already includes pollRead"), here)
+            yield warning("NO-EFFECT-POLL-READ", said(here, "false has no effect: pollWrite already includes pollRead, so the role can read polls"), here)
 
 
 # --- semantic rules: rooms -------------------------------------------------------------------
@@ -546,10 +556,13 @@ def room_region(r: dict) -> Iterator[Diagnostic]:
         yield error("ROOM-REGION", f"region `{region}` is not one of in, us, eu, auto", ("region",), api_message="Error: region not supported")
 
 
-@rule("ROOM-TEMPLATE-REF", Severity.ERROR, "a room names its template once: `template` (by name) or `template_id`", "Room")
+# §10.2.12: room responses carry `template` (the name) and `template_id` together, so a room
+# pasted from a response holds both; the name wins and the id (workspace-specific) is ignored.
+@rule("ROOM-TEMPLATE-REF", Severity.WARNING, "`template_id` beside `template` is ignored: ids differ per workspace (§10.2.12)", "Room")
 def room_template_reference(r: dict) -> Iterator[Diagnostic]:
     if "template" in r and "template_id" in r:
-        yield error("ROOM-TEMPLATE-REF", "give either `template` (a name) or `template_id`, not both", ("template_id",))
+        yield warning("ROOM-TEMPLATE-REF", "template_id is workspace-specific and ignored: the room uses template "
+                      f"`{r.get('template')}` by name; remove template_id", ("template_id",))
 
 
 @rule("ROOM-UPLOAD", Severity.ERROR, "recording_info.upload_info needs a type and a location (§6.3)", "Room")
@@ -568,6 +581,178 @@ def room_upload(r: dict) -> Iterator[Diagnostic]:
 
 
 RULES["ROOM-TEMPLATE-KEY"] = RuleInfo("ROOM-TEMPLATE-KEY", Severity.ERROR, "the API takes `template_id`; `template` is hmsconf's name reference", ("Room",))
+
+
+# --- issue 14: fidelity rules (what the docs state that the first build missed) ----------------
+# Kept together so the parallel rule additions elsewhere in this file stay easy to merge.
+
+# §10.2.11: the dashboard's hidden recorder role; the docs' GET example shows it on an HLS
+# destination and public scripts name it as the browserRecordings/transcriptions role.
+INTERNAL_RECORDER = "__internal_recorder"
+_RECORDER_SLOTS = (("destinations", "transcriptions"), ("destinations", "browserRecordings"), ("destinations", "hlsDestinations"), ("recordings",))
+
+
+def _recorder_slot(path: Path, name: str) -> bool:
+    """True where ``name`` is the internal recorder named in a recorder-role place."""
+    return name == INTERNAL_RECORDER and path[-1:] == ("role",) and any(path[: len(s)] == s for s in _RECORDER_SLOTS)
+
+
+@rule("DEST-NAME-REQUIRED", Severity.ERROR, "RTMP, HLS, transcription and browser-recording destinations carry `name` (§3.7, §10.3.15)", "Template")
+def destination_name_required(t: dict) -> Iterator[Diagnostic]:
+    # §10.3.15: `name` is required and the server does not fill it from the map key.
+    for kind, label in _DESTINATION_LABEL.items():
+        for key, dest in _map(_map(t.get("destinations")).get(kind)).items():
+            if isinstance(dest, dict) and dest.get("name") is None:
+                yield error("DEST-NAME-REQUIRED", f"{label} `{key}`: needs `name: {key}` (the API requires it and does not take it from the key)",
+                            ("destinations", kind, key))
+
+
+@rule("UPLOAD-REQUIRED", Severity.ERROR, "template storage: upload.prefix and credentials (key, secretKey) are required; room storage credentials need `secret` (§3.6, §6.3, §10.3.15)", "Template", "Room")
+def upload_required(doc: dict) -> Iterator[Diagnostic]:
+    recording = _map(_map(doc.get("settings")).get("recording"))
+    if isinstance(recording.get("upload"), dict):  # a template's own bucket
+        upload, base = recording["upload"], ("settings", "recording", "upload")
+        # §3.6 marks prefix Y in the template table (§9.12: optional for rooms and in the storage
+        # guide); §10.3.15 decides it: required for templates, and the server does not fill it.
+        if upload.get("prefix") is None:
+            yield error("UPLOAD-REQUIRED", "settings.recording.upload needs `prefix` (a path in the bucket; the template API requires it)", base)
+        creds = upload.get("credentials")
+        if creds is None:  # §3.6: credentials.key and credentials.secretKey are both Y
+            yield error("UPLOAD-REQUIRED", "settings.recording.upload needs `credentials` with `key` and `secretKey`", base)
+        elif isinstance(creds, dict) and creds.get("secretKey") is None and "secret" not in creds:
+            yield error("UPLOAD-REQUIRED", "settings.recording.upload.credentials needs `secretKey`", (*base, "credentials"))
+    upload_info = _map(_map(doc.get("recording_info")).get("upload_info"))
+    creds = upload_info.get("credentials")
+    if isinstance(creds, dict) and creds.get("secret") is None and "secretKey" not in creds:
+        # §6.3: credentials.key and credentials.secret are both required when credentials is present.
+        yield error("UPLOAD-REQUIRED", "recording_info.upload_info.credentials needs `secret`", ("recording_info", "upload_info", "credentials"))
+
+
+@rule("CREDENTIALS-KEY-NAME", Severity.ERROR, "templates send credentials.secretKey, rooms credentials.secret (§5, §9.2)", "Template", "Room")
+def credentials_key_name(doc: dict) -> Iterator[Diagnostic]:
+    # §9.2/§5: the request tables and examples send `secretKey` for templates and `secret` for
+    # rooms; only responses mix them. A file is a request body, so the other name is an error
+    # (the server may drop a key its request table does not list, leaving the bucket without a
+    # secret) rather than an alias. Reading a response still accepts both (normalisation).
+    template_creds = _map(_map(_map(_map(doc.get("settings")).get("recording")).get("upload")).get("credentials"))
+    if "secret" in template_creds:
+        here = ("settings", "recording", "upload", "credentials", "secret")
+        yield error("CREDENTIALS-KEY-NAME", "settings.recording.upload.credentials: templates take `secretKey`, not `secret` (the rooms' name); rename it", here)
+    room_creds = _map(_map(_map(doc.get("recording_info")).get("upload_info")).get("credentials"))
+    if "secretKey" in room_creds:
+        here = ("recording_info", "upload_info", "credentials", "secretKey")
+        yield error("CREDENTIALS-KEY-NAME", "recording_info.upload_info.credentials: rooms take `secret`, not `secretKey` (the templates' name); rename it", here)
+
+
+def _recording_roles(t: dict) -> set[str]:
+    """Roles a recording joins with: recording configs, browser recordings, HLS recorders."""
+    roles = {_map(c).get("role") for c in _list(t.get("recordings"))}
+    destinations = _map(t.get("destinations"))
+    roles |= {_map(b).get("role") for b in _map(destinations.get("browserRecordings")).values()}
+    roles |= {_map(h).get("role") or INTERNAL_RECORDER for h in _map(destinations.get("hlsDestinations")).values() if _map(h).get("recording")}
+    return {r for r in roles if isinstance(r, str)}
+
+
+@rule("TRANSCRIPTION-NO-RECORDING", Severity.WARNING, "a `recorded` transcription has a recording with its role behind it (§3.7, §4.9)", "Template")
+def transcription_needs_recording(t: dict) -> Iterator[Diagnostic]:
+    # §4.9 (enable-transcription-and-summary.mdx): post-call transcription transcribes a
+    # recording, and its `role` should match the role of that recording. Only `recorded` needs
+    # one (`live`/`caption` transcribe the session). Guess: when the file does not manage
+    # `recordings` and declares no browser or HLS recording, the live template decides: no warning.
+    transcriptions = _map(_map(t.get("destinations")).get("transcriptions"))
+    if not transcriptions:
+        return
+    recorders = _recording_roles(t)
+    if "recordings" not in t and not recorders:
+        return
+    for key, trans in transcriptions.items():
+        trans = _map(trans)
+        role = trans.get("role")
+        if "recorded" not in _list(trans.get("modes")) or not isinstance(role, str) or role in recorders:
+            continue
+        here = ("destinations", "transcriptions", key, "role")
+        if recorders:
+            text = f"role `{role}` records nothing: post-call transcription transcribes a recording made with the same role ({', '.join(sorted(recorders))})"
+        else:
+            text = f"no recording is configured: post-call (`recorded`) transcription transcribes a recording; add a recording config with role `{role}`"
+        yield warning("TRANSCRIPTION-NO-RECORDING", said(here, text), here)
+
+
+@rule("PLUGINS-IN-DESTINATIONS", Severity.WARNING, "`plugins` belongs at the template's top level, not inside destinations (§9.16, §10.2.8); `fmt` moves it", "Template")
+def plugins_in_destinations(t: dict) -> Iterator[Diagnostic]:
+    # §10.2.8: the docs' create response nests plugins in destinations; it is read from either
+    # place, and `hmsconf fmt` moves it up.
+    if "plugins" in _map(t.get("destinations")):
+        yield warning("PLUGINS-IN-DESTINATIONS", "destinations.plugins belongs at the top level of the template (as `plugins:`); `hmsconf fmt` moves it",
+                      ("destinations", "plugins"))
+
+
+# §10.2.9: keys of templates made before Feb 2023, and what replaced them. Deprecated: a
+# warning, never sent, never compared (the model accepts them; see model/template.py).
+DEPRECATED_KEYS: dict[tuple[str, ...], str] = {
+    ("publishParams", "videoSimulcastLayers"): "publishParams.simulcast.video",
+    ("publishParams", "screenSimulcastLayers"): "publishParams.simulcast.screen",
+    ("settings", "videoSimulcastLayers"): "each role's publishParams.simulcast.video",
+    ("settings", "screenSimulcastLayers"): "each role's publishParams.simulcast.screen",
+    ("settings", "subscribeDegradation"): "each role's subscribeParams.subscribeDegradation",
+}
+
+
+@rule("DEPRECATED-SIMULCAST-LAYERS", Severity.WARNING, "videoSimulcastLayers/screenSimulcastLayers (publishParams or settings) are replaced by publishParams.simulcast; never sent (§10.2.9)", "Template", "RolePreset")
+def deprecated_simulcast_layers(t: dict) -> Iterator[Diagnostic]:
+    yield from _deprecated(t, "DEPRECATED-SIMULCAST-LAYERS", ("videoSimulcastLayers", "screenSimulcastLayers"))
+
+
+@rule("DEPRECATED-SETTINGS-DEGRADATION", Severity.WARNING, "settings.subscribeDegradation is replaced by each role's subscribeParams.subscribeDegradation; never sent (§10.2.9)", "Template")
+def deprecated_settings_degradation(t: dict) -> Iterator[Diagnostic]:
+    yield from _deprecated(t, "DEPRECATED-SETTINGS-DEGRADATION", ("subscribeDegradation",))
+
+
+def _deprecated(t: dict, rule_id: str, keys: tuple[str, ...]) -> Iterator[Diagnostic]:
+    places: list[tuple[Path, dict, str]] = [(("settings",), _map(t.get("settings")), "settings")]
+    places += [((*role_path, "publishParams"), _map(_map(role).get("publishParams")), "publishParams") for role_path, role in _role_items(t)]
+    for base, node, section in places:
+        for key in keys:
+            replacement = DEPRECATED_KEYS.get((section, key))
+            if replacement and key in node:
+                here = (*base, key)
+                yield warning(rule_id, said(here, f"is deprecated (templates before 2023) and is never sent: use {replacement}"), here)
+
+
+@rule("ROOM-PASTED-RECORDING-INFO", Severity.WARNING, "recording_info {enabled: false} beside recording_source_template: true is a response's echo; sending it pins the room (§6.3, §10.1.4)", "Room")
+def room_pasted_recording_info(r: dict) -> Iterator[Diagnostic]:
+    # §10.1.4: every room that follows its template's recording settings answers
+    # `recording_info: {enabled: false}` with `recording_source_template: true`; §6.3: a room that
+    # is sent recording_info stops following the template. A file pasted from a response would pin it.
+    info = r.get("recording_info")
+    if r.get("recording_source_template") is True and info == {"enabled": False}:
+        yield warning("ROOM-PASTED-RECORDING-INFO", "recording_info {enabled: false} is what the API answers for a room that follows its "
+                      "template's recording settings; sending it pins the room to its own (§6.3): remove recording_info", ("recording_info",))
+
+
+@rule("ROOM-CODES", Severity.ERROR, "room_codes is true, false or {disabled: [role, ...]} (hmsconf; §7)", "Room")
+def room_codes_shape(r: dict) -> Iterator[Diagnostic]:
+    value = r.get("room_codes")
+    if "room_codes" not in r or isinstance(value, bool):
+        return
+    text = "room_codes must be true (a code per role), false (no codes) or {disabled: [role, ...]}"
+    if not isinstance(value, dict):
+        yield error("ROOM-CODES", f"{text}, not {_describe(value)}", ("room_codes",))
+        return
+    for key in value:
+        if key != "disabled":
+            yield error("ROOM-CODES", f"unknown key `{key}` in room_codes; {text}", ("room_codes", key))
+    disabled = value.get("disabled")
+    if "disabled" in value and not (isinstance(disabled, list) and all(isinstance(v, str) for v in disabled)):
+        yield error("ROOM-CODES", "room_codes.disabled must be a list of role names", ("room_codes", "disabled"))
+
+
+def api_only_room_keys(data: dict) -> list[Diagnostic]:
+    """hmsconf's own Room keys that must never reach the API (the emulator rejects them)."""
+    return [error("UNKNOWN-KEY", f"unknown key `{key}`", (key,)) for key in ("room_codes",) if key in data]
+
+
+# --- end of issue 14 block ------------------------------------------------------------------------
 
 
 # --- entry points ---------------------------------------------------------------------------
@@ -630,6 +815,8 @@ def check_document(kind: str, data: Any, *, api: bool = False) -> list[Diagnosti
         data = {k: v for k, v in data.items() if k != "template"}
     if api and kind == "Template":
         data = {k: v for k, v in data.items() if k != "renamed_from"}
+    if api and kind == "Room":
+        found.extend(api_only_room_keys(data))
     found.extend(schema_diagnostics(kind, data))
     for check in _CHECKS.get(kind, ()):
         try:

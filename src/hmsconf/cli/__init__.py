@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "emulator": ("hmsconf.cli.emulator", "Run a local server that behaves like the 100ms API."),
     "comment": ("hmsconf.cli.comment", "Post or update the sticky pull-request comment (GitHub Actions)."),
     "completion": ("hmsconf.cli.completion", "Print the shell completion script (bash, zsh, fish)."),
+    "codes": ("hmsconf.cli.codes", "Print a room's room codes (they grant entry: keep them private)."),
 }
 
 

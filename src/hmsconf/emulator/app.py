@@ -221,7 +221,7 @@ def create_app(store: Store, *, access_key: str, secret: str, faults: Faults | N
         enabled = _flag(request.query_params.get("enabled"))
         if enabled is not None:
             filters["enabled"] = enabled
-        return store.list_codes(room_id, _limit(request), filters)
+        return store.list_codes(room_id, _limit(request), filters, request.query_params.get("start"))
 
     async def role_code(request: Request, store: Store) -> Any:
         return store.create_codes(request.path_params["room_id"], request.path_params["role"])

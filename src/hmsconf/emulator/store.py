@@ -12,7 +12,15 @@ Choices where the reference leaves the behaviour open (section numbers):
 - §2.1: a template GET does not carry recordings; they are read through their own endpoint.
 - §5: credentials (objects made only of write-only secrets) are stored but left out of GET responses.
 - §10.1.1: a room created without a region, or with `auto`, is stored with the resolved region `us`.
-- §6.1: a room created without template_id uses the oldest template; none -> 400.
+- §6.1/§10.2.10: a room created without template_id uses the workspace's default template: the one
+  last written with `default: true` (setting it clears the flag elsewhere: one default per workspace,
+  a guess), else the oldest template (guess: the dashboard's first template is the default); none -> 400.
+- §10.3.16: a whole-template update (T4) without `roles` or `settings` is a 400.
+- §10.1.4: new rooms carry `recording_info: {"enabled": false}` with `recording_source_template: true`
+  until a write sends recording_info; §10.1.5: `enabled_source_template` is true, as documented.
+- §6.4/§10.3.18: list-room `after`/`before` are inclusive, compared as instants.
+- §7: room-code writes on a disabled room are 403; at most 100 codes per room (a 101st is 400, a guess);
+  code lists page with `start` = the last code seen.
 - §7: a recordings POST takes zero or one config (zero clears them).
 - §6.4: template_id is not an update field; sending it is a 400.
 """
@@ -94,6 +102,17 @@ def _server_filled(kind: str, value: Any, at: tuple = ()) -> Any:
     return catalogue.fill(kind, plain(value) if value is not None else {}, at, server=True)
 
 
+def _instant(text: Any) -> datetime:
+    """An ISO-8601 UTC time with 0-9 fractional digits (§1.6), as a datetime."""
+    import re
+
+    match = re.fullmatch(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]00:00)?", str(text))
+    if not match:
+        raise ValueError(text)
+    fraction = (match.group(2) or "").ljust(6, "0")[:6]
+    return datetime.strptime(f"{match.group(1)}.{fraction}", "%Y-%m-%dT%H:%M:%S.%f")
+
+
 def _drop_false(value: Any) -> Any:
     """§2.1: the recordings POST response leaves out false booleans."""
     if isinstance(value, dict):
@@ -122,6 +141,10 @@ CREATE TABLE IF NOT EXISTS rooms (
 CREATE TABLE IF NOT EXISTS emulator_meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS workspace_defaults (
+  slot INTEGER PRIMARY KEY CHECK (slot = 1),
+  template_id TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS room_codes (
   code TEXT PRIMARY KEY,
@@ -202,6 +225,10 @@ class Store:
         view["createdAt"], view["updatedAt"] = created, updated
         return view
 
+    def _with_default(self, view: dict) -> dict:
+        view["default"] = self._is_default(view["id"])  # §10.2.10: read back by public v2 scripts
+        return view
+
     @staticmethod
     def _filled(body: dict) -> dict:
         roles = body.get("roles") or {}
@@ -216,7 +243,20 @@ class Store:
     def _check_template(self, body: dict, recordings: list) -> None:
         _validate("Template", {**{k: v for k, v in body.items() if k in TEMPLATE_KEYS}, "recordings": recordings})
 
+    def _mark_default(self, db: sqlite3.Connection, tid: str, flag: Any) -> None:
+        """§10.2.10: `default: true` makes this the workspace's default template (one per workspace)."""
+        if flag is True:
+            db.execute("UPDATE workspace_defaults SET template_id = ? WHERE slot = 1", (tid,))
+            db.execute("INSERT OR IGNORE INTO workspace_defaults (slot, template_id) VALUES (1, ?)", (tid,))
+        elif flag is False:
+            db.execute("DELETE FROM workspace_defaults WHERE template_id = ?", (tid,))
+
+    def _is_default(self, tid: str) -> bool:
+        with self.lock:
+            return self.db.execute("SELECT 1 FROM workspace_defaults WHERE template_id = ?", (tid,)).fetchone() is not None
+
     def create_template(self, body: dict) -> dict:
+        flag = body.get("default")
         body = {k: v for k, v in body.items() if k in (*TEMPLATE_KEYS, "recordings")}
         body.setdefault("name", f"template-{secrets.token_hex(4)}")
         recordings = body.pop("recordings", None)
@@ -235,7 +275,8 @@ class Store:
                 filled_recordings = _server_filled("Template", recordings or [], ("recordings",))
                 db.execute("INSERT INTO templates (id, name, body, recordings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
                            (tid, stored["name"], json.dumps(stored), json.dumps(filled_recordings), created, stamp))
-        view = self._template_view(self._template_row(tid), with_credentials=True)
+            self._mark_default(db, tid, flag)
+        view = self._with_default(self._template_view(self._template_row(tid), with_credentials=True))
         return view  # §5: the create response echoes secretKey
 
     def list_templates(self, limit: int, start: str | None) -> dict:
@@ -250,11 +291,11 @@ class Store:
                 "SELECT id, name, body, recordings, created_at, updated_at FROM templates WHERE seq > ? ORDER BY seq LIMIT ?",
                 (after, limit),
             ).fetchall()
-        data = [self._template_view(r) for r in rows]
+        data = [self._with_default(self._template_view(r)) for r in rows]
         return {"limit": limit, "data": data, "last": data[-1]["id"] if data else ""}
 
     def get_template(self, tid: str) -> dict:
-        return self._template_view(self._template_row(tid))
+        return self._with_default(self._template_view(self._template_row(tid)))
 
     def _load(self, tid: str) -> tuple[dict, list]:
         row = self._template_row(tid)
@@ -277,10 +318,17 @@ class Store:
 
     def update_template(self, tid: str, body: dict) -> dict:
         current, recordings = self._load(tid)
+        missing = [key for key in ("roles", "settings") if key not in body]
+        if missing:  # §2.1, §10.3.16: T4 marks roles and settings required
+            raise ApiProblem(400, "Invalid body param", [f"{key} is required: send the complete template" for key in missing])
+        flag = body.get("default")
         body = {k: v for k, v in body.items() if k in TEMPLATE_KEYS}
         body.setdefault("name", current["name"])  # §2.1: no name keeps the current one
         self._check_template(body, recordings)
         self._save(tid, self._filled(body))
+        if isinstance(flag, bool):
+            with self._write() as db:
+                self._mark_default(db, tid, flag)
         return self.get_template(tid)
 
     def get_role(self, tid: str, role: str) -> dict:
@@ -358,8 +406,11 @@ class Store:
         view["customer_id"] = view["customer"] = CUSTOMER_ID
         view["app_id"] = APP_ID
         view["template"] = self._template_name(view.get("template_id"))
-        view["recording_source_template"] = "recording_info" not in stored
-        view["enabled_source_template"] = False
+        follows = stored.get("recording_source_template", "recording_info" not in stored)
+        view["recording_source_template"] = follows
+        if follows:  # §10.1.4: a room following its template shows recording_info {enabled: false}
+            view["recording_info"] = {"enabled": False}
+        view["enabled_source_template"] = True  # §10.1.5: true in the documented response; meaning undocumented
         if not with_credentials:
             view = _strip_credentials("Room", view)
         return view
@@ -377,7 +428,8 @@ class Store:
 
     def _default_template(self) -> str:
         with self.lock:
-            row = self.db.execute("SELECT id FROM templates ORDER BY seq LIMIT 1").fetchone()
+            row = self.db.execute("SELECT template_id FROM workspace_defaults WHERE slot = 1").fetchone()
+            row = row or self.db.execute("SELECT id FROM templates ORDER BY seq LIMIT 1").fetchone()
         if row is None:
             raise ApiProblem(400, "Invalid body param", ["Error: template not found"])
         return row[0]
@@ -398,6 +450,10 @@ class Store:
                 body["region"] = RESOLVED_REGION
             stored = _server_filled("Room", {**body, "name": name, "template_id": template_id})
             stored.update({"id": object_id(), "created_at": stamp, "updated_at": stamp})
+        if "recording_info" in body:  # §6.3: sending it pins the room's recording settings
+            stored["recording_source_template"] = False
+        else:
+            stored.setdefault("recording_source_template", True)
         with self._write() as db:
             db.execute("INSERT INTO rooms (id, name_key, body) VALUES (?, ?, ?) "
                        "ON CONFLICT(name_key) DO UPDATE SET body = excluded.body",
@@ -405,6 +461,13 @@ class Store:
         return self._room_view(stored, with_credentials=True)
 
     def list_rooms(self, limit: int, start: str | None, filters: dict) -> dict:
+        filters = dict(filters)
+        for key in ("after", "before"):
+            if key in filters:
+                try:
+                    filters[key] = _instant(filters[key])
+                except ValueError:
+                    raise ApiProblem(400, "Invalid query param", [f"{key} must be a time like 2026-01-31T12:00:00.000Z"]) from None
         clauses, args = [], []
         if start:
             with self.lock:
@@ -425,9 +488,10 @@ class Store:
                 continue
             if filters.get("template_id") and room.get("template_id") != filters["template_id"]:
                 continue
-            if filters.get("after") and room["created_at"] <= filters["after"]:
+            created = _instant(room["created_at"])
+            if "after" in filters and created < filters["after"]:  # §10.3.18: "greater than or equal"
                 continue
-            if filters.get("before") and room["created_at"] >= filters["before"]:
+            if "before" in filters and created > filters["before"]:  # "less than or equal"
                 continue
             data.append(self._room_view(room))
             if len(data) == limit:
@@ -445,6 +509,8 @@ class Store:
         if unknown:
             raise ApiProblem(400, "Invalid body param", [f"unknown field {k}" for k in unknown])
         candidate = {**room, **body}
+        if "recording_info" in body:  # §6.3: sending it pins the room's recording settings
+            candidate["recording_source_template"] = False
         if candidate.get("region") in (None, "auto"):
             candidate["region"] = RESOLVED_REGION
         _validate("Room", {k: v for k, v in candidate.items() if k in ROOM_WRITABLE or k == "enabled"})
@@ -469,8 +535,14 @@ class Store:
         return room
 
     def _new_code(self, db: sqlite3.Connection, room_id: str, role: str) -> tuple:
+        count = db.execute("SELECT COUNT(*) FROM room_codes WHERE room_id = ?", (room_id,)).fetchone()[0]
+        if count >= MAX_CODES_PER_ROOM:  # §7: up to 100 codes per room
+            raise ApiProblem(400, "Invalid request", [f"a room has at most {MAX_CODES_PER_ROOM} room codes"])
         alphabet = "abcdefghijklmnopqrstuvwxyz"
-        code = "-".join("".join(secrets.choice(alphabet) for _ in range(n)) for n in (3, 4, 3))
+        while True:
+            code = "-".join("".join(secrets.choice(alphabet) for _ in range(n)) for n in (3, 4, 3))
+            if db.execute("SELECT 1 FROM room_codes WHERE code = ?", (code,)).fetchone() is None:
+                break
         stamp = now()
         db.execute("INSERT INTO room_codes VALUES (?, ?, ?, 1, ?, ?)", (code, room_id, role, stamp, stamp))
         return (code, room_id, role, 1, stamp, stamp)
@@ -484,19 +556,20 @@ class Store:
             if role is not None:
                 return self._code_view(self._new_code(db, room_id, role))
             have = {r for (r,) in db.execute("SELECT role FROM room_codes WHERE room_id = ? AND enabled = 1", (room_id,))}
-            # §7: codes of roles that no longer exist are disabled
+            # §7: one code per role; roles added since get one, codes of deleted roles are disabled.
+            # Guess: a role whose codes were all disabled by hand gets a new one (it has no enabled code).
             gone = have - set(roles)
             for name in gone:
                 db.execute("UPDATE room_codes SET enabled = 0, updated_at = ? WHERE room_id = ? AND role = ?", (now(), room_id, name))
             for name in roles:
                 if name not in have:
                     self._new_code(db, room_id, name)
-            rows = db.execute("SELECT * FROM room_codes WHERE room_id = ? AND enabled = 1", (room_id,)).fetchall()
+            rows = db.execute("SELECT * FROM room_codes WHERE room_id = ? AND enabled = 1 ORDER BY rowid", (room_id,)).fetchall()
         return {"data": [self._code_view(r) for r in rows]}
 
-    def list_codes(self, room_id: str, limit: int, filters: dict) -> dict:
+    def list_codes(self, room_id: str, limit: int, filters: dict, start: str | None = None) -> dict:
         self._room(room_id)
-        query, args = "SELECT * FROM room_codes WHERE room_id = ?", [room_id]
+        query, args = "SELECT rowid, * FROM room_codes WHERE room_id = ?", [room_id]
         if "role" in filters:
             query += " AND role = ?"
             args.append(filters["role"])
@@ -504,9 +577,15 @@ class Store:
             query += " AND enabled = ?"
             args.append(int(filters["enabled"]))
         with self.lock:
-            rows = self.db.execute(query + " LIMIT ?", (*args, limit)).fetchall()
-        data = [self._code_view(r) for r in rows]
-        return {"limit": limit, "data": data, "last": ""}
+            if start:
+                row = self.db.execute("SELECT rowid FROM room_codes WHERE code = ? AND room_id = ?", (start, room_id)).fetchone()
+                if row is None:
+                    raise ApiProblem(400, "Invalid query param", ["start is not a code of this room"])
+                query += " AND rowid > ?"
+                args.append(row[0])
+            rows = self.db.execute(query + " ORDER BY rowid LIMIT ?", (*args, limit)).fetchall()
+        data = [self._code_view(r[1:]) for r in rows]
+        return {"limit": limit, "data": data, "last": data[-1]["code"] if data else ""}
 
     def update_code(self, body: Any) -> dict:
         if not isinstance(body, dict) or set(body) != {"code", "enabled"} or not isinstance(body["enabled"], bool):
@@ -514,9 +593,10 @@ class Store:
         with self.lock:
             row = self.db.execute("SELECT * FROM room_codes WHERE code = ?", (body["code"],)).fetchone()
         if row is None:
-            raise ApiProblem(404, "code not found", [f"code {body['code']} not found"])
-        if body["enabled"]:
-            self._enabled_room(row[1])
+            raise ApiProblem(404, "code not found", ["code not found"])
+        room = self._enabled_room(row[1])  # §7: 403 when the room is disabled
+        if body["enabled"] and row[2] not in self._load(room["template_id"])[0].get("roles", {}):
+            raise ApiProblem(403, "role not found", [f"role {row[2]} no longer exists in the room's template"])
         with self._write() as db:
             db.execute("UPDATE room_codes SET enabled = ?, updated_at = ? WHERE code = ?", (int(body["enabled"]), now(), body["code"]))
             row = db.execute("SELECT * FROM room_codes WHERE code = ?", (body["code"],)).fetchone()
@@ -536,4 +616,5 @@ class Store:
             return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+MAX_CODES_PER_ROOM = 100
 ROOM_WRITABLE = ("name", "description", "recording_info", "region", "large_room", "size", "max_duration_seconds", "polls", "webhook")

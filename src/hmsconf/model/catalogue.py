@@ -16,7 +16,7 @@ from __future__ import annotations
 import types
 import typing
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from typing import Any, Callable, Iterator, Union
 
 from pydantic import BaseModel
@@ -41,9 +41,36 @@ class Node:
     def mark(self, kind: type) -> Any:
         return next((m for m in self.marks if isinstance(m, kind)), None)
 
-    @property
+    # What the hot loops (filling and aligning thousands of roles) read, worked out once per node.
+    @cached_property
     def default(self) -> facts.Default | None:
         return self.mark(facts.Default)
+
+    @cached_property
+    def fields(self) -> tuple[tuple[str, "Node", facts.Default | None, str | None], ...]:
+        """(key, child, its default, the field it is an alias of) for each child field."""
+        return tuple((k, c, c.default, getattr(c.mark(facts.AliasOf), "field", None)) for k, c in self.children.items() if k != STAR)
+
+    @cached_property
+    def star(self) -> "Node | None":
+        return self.children.get(STAR)
+
+    @cached_property
+    def echo(self) -> str | None:
+        """The field of this item that repeats its map key (a role's ``name``), if any."""
+        return next((k for k, c in self.children.items() if c.mark(facts.EchoesKey) is not None), None)
+
+    @cached_property
+    def fillable(self) -> bool:
+        """Does anything below have a default, an alias or an echoed key?"""
+        return any(d is not None or a is not None or c.fillable for _, c, d, a in self.fields) or (
+            self.star is not None and (self.star.echo is not None or self.star.fillable))
+
+    @cached_property
+    def alignable(self) -> bool:
+        """Does anything below need aligning: an unsettled or resolved default, a write-only secret?"""
+        own = self.default is not None and (not self.default.settled or self.default.matches_any)
+        return own or self.mark(facts.Secret) is not None or any(c.alignable for c in self.children.values())
 
 
 def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
@@ -140,7 +167,7 @@ def defaults(kind: str, at: Pattern = (), settled_only: bool = False) -> dict:
             default = child.default
             sub = tree(child)
             if default is not None and (default.settled or not settled_only):
-                out[key] = plain(default.value) if not sub or default.value is None else sub
+                out[key] = sub if sub else plain(default.value)
             elif sub:
                 out[key] = sub
         return out
@@ -178,58 +205,34 @@ def fill(kind: str, value: Any, at: Pattern = (), *, server: bool = False) -> An
 
 
 def _fill(node: Node, value: Any, server: bool) -> None:
-    star = node.children.get(STAR)
+    star = node.star
     if star is not None:
         items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-        echo = _echoes_key(star)
+        echo = star.echo if isinstance(value, dict) else None
+        deeper = star.fillable
         for key, item in items:
-            if echo and isinstance(value, dict) and isinstance(item, dict) and item.get(echo) is None:
+            if echo and isinstance(item, dict) and item.get(echo) is None:
                 item[echo] = key
-            if star.children:
+            if deeper:
                 _fill(star, item, server)
         return
     if not isinstance(value, dict):
         return
-    for key, child in node.children.items():
-        alias = child.mark(facts.AliasOf)
-        if alias is not None and key in value and alias.field not in value:
-            value[alias.field] = value.pop(key)
-        default = child.default
+    for key, child, default, alias in node.fields:
+        if alias is not None and key in value and alias not in value:
+            value[alias] = value.pop(key)
         if default is not None and value.get(key) is None:
             if default.echoed if server else default.settled:
                 value[key] = plain(default.value)
             else:
                 value.pop(key, None)  # null is "left out"
-        if child.children and value.get(key) is not None:
-            _fill(child, value[key], server)
-
-
-def _echoes_key(node: Node) -> str | None:
-    """The field of an item that repeats its map key (a role's ``name``), if any."""
-    return next((k for k, c in node.children.items() if c.mark(facts.EchoesKey) is not None), None)
+        if child.fillable:
+            sub = value.get(key)
+            if sub is not None:
+                _fill(child, sub, server)
 
 
 # --- comparing: what the server may hold differently ------------------------------------------
-
-
-def _pairs(node: Node, want: Any, have: Any) -> Iterator[tuple[Node, str, dict, dict]]:
-    """(field node, key, desired parent, live parent) for every field present on
-    the desired side under a live parent, walking both trees together."""
-    if not (isinstance(want, dict) and isinstance(have, dict)):
-        if isinstance(want, list) and isinstance(have, list) and STAR in node.children:
-            for a, b in zip(want, have):
-                yield from _pairs(node.children[STAR], a, b)
-        return
-    star = node.children.get(STAR)
-    if star is not None:
-        for key in want:
-            if key in have:
-                yield from _pairs(star, want[key], have[key])
-        return
-    for key, child in node.children.items():
-        yield child, key, want, have
-        if key in want and key in have:
-            yield from _pairs(child, want[key], have[key])
 
 
 def align(kind: str, want: Any, have: Any, at: Pattern = ()) -> Any:
@@ -240,17 +243,38 @@ def align(kind: str, want: Any, have: Any, at: Pattern = ()) -> Any:
     - a write-only secret the file declares is assumed stored (the API never returns it, §5).
     """
     node = node_at(kind, at)
-    if node is None:
-        return have
-    for child, key, w, h in _pairs(node, want, have):
-        default = child.default
-        if default is not None and not default.settled and key not in w:
-            h.pop(key, None)
-        elif default is not None and default.matches_any and w.get(key) == default.value and key in h:
-            h[key] = w[key]
-        elif key in w and key not in h and _write_only(w[key]):
-            h[key] = w[key]
+    if node is not None:
+        _align(node, want, have)
     return have
+
+
+def _align(node: Node, want: Any, have: Any) -> None:
+    """Walk both trees together, only where something below needs aligning."""
+    if isinstance(want, list) and isinstance(have, list):
+        if node.star is not None and node.star.alignable:
+            for a, b in zip(want, have):
+                _align(node.star, a, b)
+        return
+    if not (isinstance(want, dict) and isinstance(have, dict)):
+        return
+    star = node.star
+    if star is not None:
+        if star.alignable:
+            for key in want:
+                if key in have:
+                    _align(star, want[key], have[key])
+        return
+    for key, child, default, _ in node.fields:
+        if not child.alignable:
+            continue
+        if default is not None and not default.settled and key not in want:
+            have.pop(key, None)
+        elif default is not None and default.matches_any and want.get(key) == default.value and key in have:
+            have[key] = want[key]
+        elif key in want and key not in have and _write_only(want[key]):
+            have[key] = want[key]
+        elif key in want and key in have:
+            _align(child, want[key], have[key])
 
 
 def _write_only(value: Any) -> bool:
@@ -286,6 +310,27 @@ def secret_values(kind: str, body: Any, at: Pattern = ()) -> Iterator[tuple[tupl
                     yield at + path, value
 
 
+@lru_cache(maxsize=4096)  # role names repeat across templates
+def _as_pattern(kind: str, at: tuple) -> Pattern:
+    """A concrete path as the pattern it matches (role names become ``*``)."""
+    node, out = root(kind), []
+    for part in at:
+        child = node.children.get(part) if isinstance(part, str) else None
+        out.append(part if child is not None else STAR)
+        node = child if child is not None else node.children.get(STAR, Node())
+    return tuple(out)
+
+
+@cache
+def _rests(kind: str, mark: type, at: Pattern) -> tuple[Pattern, ...]:
+    """The patterns of fields marked ``mark`` below ``at``, relative to it."""
+    return tuple(rest for p in paths_with(kind, mark) if (rest := below(p, at)))
+
+
+def rests(kind: str, mark: type, at: tuple = ()) -> tuple[Pattern, ...]:
+    return _rests(kind, mark, _as_pattern(kind, at))
+
+
 def below(pattern: Pattern, at: tuple) -> Pattern | None:
     """The rest of ``pattern`` under the concrete path ``at``; None when it is not under it."""
     if len(pattern) <= len(at) or not all(p == STAR or p == q for p, q in zip(pattern, at)):
@@ -316,11 +361,9 @@ def mark_secrets(kind: str, body: Any, at: Pattern = ()) -> Any:
     """``body`` (a plain copy, changed in place) with every secret replaced by a mark:
     a write-only secret by the one ``WRITE_ONLY`` mark, a URL by a comparable mark
     showing all but its secret pieces."""
-    for pattern in secret_paths(kind):
-        rest = below(pattern, at)
-        if not rest:
-            continue
-        url = node_at(kind, pattern).mark(facts.SecretInUrl)
+    at_pattern = _as_pattern(kind, at)
+    for rest in _rests(kind, facts.Secret, at_pattern) + _rests(kind, facts.SecretInUrl, at_pattern):
+        url = node_at(kind, at_pattern + rest).mark(facts.SecretInUrl)
         for path, value, parent in list(_follow(body, rest, ())):
             if value is None or isinstance(value, Sensitive):
                 continue
@@ -365,10 +408,7 @@ def drop(body: Any, pattern: Pattern) -> Any:
 
 def sort_sets(kind: str, body: Any, at: Pattern = ()) -> Any:
     """Set-like lists of text under ``at`` sorted and made unique, in place."""
-    for pattern in paths_with(kind, facts.SetLike):
-        rest = below(pattern, at)
-        if not rest:
-            continue
+    for rest in rests(kind, facts.SetLike, at):
         for path, value, parent in list(_follow(body, rest, ())):
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
                 parent[path[-1]] = sorted(set(value))
@@ -377,10 +417,8 @@ def sort_sets(kind: str, body: Any, at: Pattern = ()) -> Any:
 
 def drop_read_only(kind: str, body: Any, at: Pattern = ()) -> Any:
     """Response-only keys under ``at`` removed, in place: never sent, never compared."""
-    for pattern in paths_with(kind, facts.ReadOnly):
-        rest = below(pattern, at)
-        if rest:
-            drop(body, rest)
+    for rest in rests(kind, facts.ReadOnly, at):
+        drop(body, rest)
     return body
 
 

@@ -59,6 +59,12 @@ class Room(Strict):
     webhook: Optional[Webhook] = None
     enabled: Annotated[Bool, Default(True)] = Field(None, **doc("false disables the room"))
     polls: Annotated[Optional[list[str]], Default([]), SetLike()] = None
+    # hmsconf (§7): room codes per role, managed through /v2/room-codes; never sent in a room body.
+    # Shape checked by the ROOM-CODES rule (one clear message instead of one per union branch).
+    room_codes: Any = Field(None, **doc(
+        "hmsconf: true = an enabled code per role (the default for rooms hmsconf creates), false = none, {disabled: [role, ...]}",
+        anyOf=[{"type": "boolean"}, {"type": "object", "additionalProperties": False,
+                                      "properties": {"disabled": {"type": "array", "items": {"type": "string"}}}}]))
     # read-only keys of an API response
     id: Returned = None
     customer_id: Returned = None

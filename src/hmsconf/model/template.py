@@ -122,6 +122,9 @@ class PublishParams(Strict):
     video: Annotated[Optional[Video], Default({})] = None
     screen: Annotated[Optional[Screen], Default({})] = None
     simulcast: Optional[Simulcast] = None
+    # §10.2.9 legacy keys (templates made before Feb 2023): accepted, DEPRECATED-* warning, never sent or compared.
+    videoSimulcastLayers: Optional[dict[str, Any]] = Field(None, **doc("deprecated: use publishParams.simulcast.video; never sent"))
+    screenSimulcastLayers: Optional[dict[str, Any]] = Field(None, **doc("deprecated: use publishParams.simulcast.screen; never sent"))
 
 
 class SubscribeDegradation(Strict):
@@ -211,6 +214,10 @@ class Settings(Strict):
     roomState: Annotated[Optional[RoomState], Default({})] = None
     # §3.6: undocumented; the server always returns `{}`. Sent as declared, never compared.
     retry: Annotated[Optional[dict[str, Any]], Default({}), PassThrough()] = Field(None, **doc("undocumented pass-through; ignored"))
+    # §10.2.9 legacy keys (templates made before Feb 2023): accepted, DEPRECATED-* warning, never sent or compared.
+    subscribeDegradation: Optional[dict[str, Any]] = Field(None, **doc("deprecated: use each role's subscribeParams.subscribeDegradation; never sent"))
+    videoSimulcastLayers: Optional[dict[str, Any]] = Field(None, **doc("deprecated: use each role's publishParams.simulcast.video; never sent"))
+    screenSimulcastLayers: Optional[dict[str, Any]] = Field(None, **doc("deprecated: use each role's publishParams.simulcast.screen; never sent"))
 
 
 # --- destinations (§3.7) ----------------------------------------------------------------
@@ -317,6 +324,8 @@ class Destinations(Strict):
     hlsDestinations: Optional[dict[str, HlsDestination]] = None
     transcriptions: Optional[dict[str, Transcription]] = None
     browserRecordings: Optional[dict[str, BrowserRecording]] = Field(None, **doc("deprecated: use `recordings`"))
+    # §10.2.8: the docs' create response nests plugins here; PLUGINS-IN-DESTINATIONS warns, fmt moves it up.
+    plugins: Optional[Plugins] = Field(None, **doc("belongs at the template's top level; read from here too"))
 
 
 # --- recordings (§3.8) and plugins (§3.9) ---------------------------------------------------
@@ -383,6 +392,8 @@ class TranscriptionPlugin(Strict):
 class Plugins(Strict):
     whiteboard: Optional[Whiteboard] = None
     transcriptions: Optional[TranscriptionPlugin] = None
+    # §10.2.6: the dashboard's noise-cancellation toggle, in the policy the server sends.
+    noiseCancellation: Optional[Toggle] = None
 
 
 # --- the template (§3.1) -----------------------------------------------------------------------
