@@ -149,8 +149,8 @@ def test_mutated_examples(tmp_path):
     for index in range(runs):
         source = rng.choice(EXAMPLES)
         project = tmp_path / f"m{index}"
-        project.mkdir()
-        document = project / source.name
+        (project / "templates").mkdir(parents=True)  # a document of the project whatever the mutation leaves of it
+        document = project / "templates" / source.name
         document.write_bytes(mutations(source.read_text(), rng).encode("utf-8", "surrogateescape"))
         check_all_commands(project, document)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -192,6 +192,7 @@ rooms = st.fixed_dictionaries(
 @given(documents=st.lists(st.one_of(templates, rooms, values), min_size=1, max_size=3))
 def test_generated_documents(tmp_path_factory, documents):
     project = tmp_path_factory.mktemp("g")
-    document = project / "doc.yaml"
+    (project / "templates").mkdir()
+    document = project / "templates" / "doc.yaml"
     document.write_text(yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True))
     check_all_commands(project, document)

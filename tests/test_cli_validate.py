@@ -54,10 +54,13 @@ def test_bad_yaml_is_an_error_with_position_and_no_traceback(tmp_path, name):
 
 def test_non_utf8_and_empty_files(tmp_path):
     (tmp_path / "latin.yaml").write_bytes(b"kind: Room\nname: caf\xe9\n")
-    (tmp_path / "empty.yaml").write_text("")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "empty.yaml").write_text("")
+    (tmp_path / "templates" / "comments.yaml").write_text("# nothing yet\n---\n# still nothing\n")
     done = hmsconf("validate", str(tmp_path), "--format", "json")
-    rules = sorted(d["rule"] for d in json.loads(done.stdout)["diagnostics"])
-    assert rules == ["EMPTY-FILE", "YAML-ENCODING"] and done.returncode == 1
+    found = sorted((d["rule"], d["file"].rsplit("/", 1)[-1]) for d in json.loads(done.stdout)["diagnostics"])
+    assert found == [("EMPTY-FILE", "comments.yaml"), ("EMPTY-FILE", "empty.yaml"), ("YAML-ENCODING", "latin.yaml")]
+    assert done.returncode == 1
 
 
 def test_warnings_pass_unless_strict(tmp_path):

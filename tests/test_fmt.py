@@ -49,7 +49,8 @@ def test_multi_document_files_keep_their_separators():
 
 
 def test_bad_yaml_is_reported_not_touched(tmp_path):
-    path = tmp_path / "bad.yaml"
+    (tmp_path / "templates").mkdir()
+    path = tmp_path / "templates" / "bad.yaml"
     path.write_text("kind: [\n")
     with pytest.raises(FormatError, match=r"bad.yaml:2:1: cannot format"):
         format_text(path.read_text(), str(path))

@@ -68,3 +68,16 @@ def test_unknown_revision_is_one_clear_error(tmp_path):
     git(repo, "commit", "-qm", "x")
     with pytest.raises(HmsconfError, match="no-such-ref"):
         review(str(repo), "no-such-ref", None)
+
+
+def test_diff_of_a_subfolder_compares_the_whole_project(tmp_path):
+    project = tmp_path / "repo" / "conf"
+    write_project(project, {"hmsconf.yaml": "vars: {}\n", "templates/webinar.yaml": BASE,
+                            "rooms/r.yaml": "kind: Room\nname: lobby\ntemplate: webinar\n"})
+    git(tmp_path / "repo", "init", "-q", "-b", "main")
+    git(tmp_path / "repo", "add", "-A")
+    git(tmp_path / "repo", "commit", "-qm", "base")
+    write_project(project, {"rooms/r.yaml": "kind: Room\nname: lobby\ntemplate: webinar\nsize: 10\n"})
+    plan, _ = review(str(project / "rooms"), "HEAD", None)
+    # the room is updated, not created, and the template is unchanged (not "new" either)
+    assert [(c.name, c.action) for c in plan.changes if c.is_change] == [("lobby", "update")]

@@ -100,6 +100,21 @@ CASES = {
     "ROOM-UPLOAD": (R, {"name": "r", "recording_info": {"upload_info": {"type": "s3", "location": "b"}}},
                     {"name": "r", "recording_info": {"upload_info": {"type": "s3"}}}),
 }
+RTMP = lambda **extra: {"destinations": {"rtmpDestinations": {"y": {"name": "y", **extra}}}}  # noqa: E731
+# issue 15: mistakes caught where they are cheap (file-only: the emulator does not answer with them)
+FILE_CASES = {
+    "WEBHOOK-URL": (R, {"name": "r", "webhook": {"url": "http://localhost:9000/hook"}},
+                    {"name": "r", "webhook": {"url": "http://hooks.example.com/hook"}}),
+    "RTMP-URL-FORMAT": (T, tpl(**RTMP(rtmpUrls=["rtmp://a.rtmp.youtube.com/live2/k"])), tpl(**RTMP(rtmpUrls=["rtmp://a.rtmp.youtube.com"]))),
+    "RTMP-MAX-DURATION": (T, tpl(**RTMP(maxDuration=43200)), tpl(**RTMP(maxDuration=43201))),
+}
+CASES.update(FILE_CASES)
+CASES.update({
+    "ROLE-LIST-DUPLICATE": (T, role(subscribeParams={"subscribeToRoles": ["host", "guest"]}),
+                            role(subscribeParams={"subscribeToRoles": ["host", "guest", "host"]})),
+    "UPLOAD-LOCATION-EMPTY": (T, tpl(settings={"recording": {"upload": {"type": "s3", "location": "b"}}}),
+                              tpl(settings={"recording": {"upload": {"type": "s3", "location": " "}}})),
+})
 CONFIG_CASES = {
     "CONFIG-WORKSPACE": ({"default_workspace": "dev", "workspaces": {"dev": {"file": "x.db"}}},
                          {"default_workspace": "prod", "workspaces": {"dev": {"file": "x.db", "management_token": "t"}}}),
@@ -214,3 +229,45 @@ def test_rules_page_is_current():
 
     page = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
     assert page.read_text() == rules_markdown(), "regenerate docs/rules.md from hmsconf.rules.rules_markdown()"
+
+
+@pytest.mark.parametrize("rule_id", sorted(FILE_CASES))
+def test_file_only_rules_do_not_change_what_the_emulator_accepts(rule_id):
+    kind, _, bad = FILE_CASES[rule_id]
+    assert rule_id not in {d.rule for d in check_document(kind, copy.deepcopy(bad), api=True)}
+
+
+def test_more_malformed_values():
+    bad_hooks = ["hooks.example.com/x", "ftp://hooks.example.com", "https://", "http://10.0.0.1/x"]
+    for url in bad_hooks:
+        assert "WEBHOOK-URL" in {d.rule for d in check_document(R, {"name": "r", "webhook": {"url": url}})}, url
+    for url in ["rtmp://", "rtmps://host:99999/app/key", "rtmp://host name/app/key"]:
+        assert "RTMP-URL-FORMAT" in {d.rule for d in check_document(T, tpl(**RTMP(rtmpUrls=[url])))}, url
+    found = check_document(T, role(publishParams={"allowed": ["audio", "video", "audio"]}))
+    assert [d.path for d in found if d.rule == "ROLE-LIST-DUPLICATE"] == [("roles", "guest", "publishParams", "allowed", 2)]
+    # a webhook URL can carry a token (reference §10.4): never echoed
+    (d,) = check_document(R, {"name": "r", "webhook": {"url": "hooks.example.com/x?token=s3cr3t"}})
+    assert "s3cr3t" not in d.message
+
+
+def test_a_role_silent_on_stream_powers_gets_a_risk_note(tmp_path):
+    from hmsconf.live import LiveWorkspace
+    from hmsconf.plan import make_plan
+    from tests.helpers import desired_from
+
+    template = """
+        kind: Template
+        name: t
+        roles:
+          guest: {permissions: {pollRead: true}}
+          viewer: {permissions: {browserRecording: false, rtmpStreaming: false, hlsStreaming: false}}
+          host: {permissions: {browserRecording: true, rtmpStreaming: false}}
+    """
+    desired, _ = desired_from(tmp_path, {"templates/t.yaml": template})
+    plan, _ = make_plan(desired, LiveWorkspace())
+    notes = [r for r in plan.changes[0].risks if "can start" in r]
+    assert notes == [
+        "role `guest` can start `browserRecording`, `rtmpStreaming`, `hlsStreaming`: the file does not say, "
+        "and these default to true; write `false` to deny",
+        "role `host` can start `hlsStreaming`: the file does not say, and these default to true; write `false` to deny",
+    ]

@@ -15,8 +15,10 @@ from typing import Any, Callable
 from hmsconf import room_codes
 from hmsconf.diagnostics import HmsconfError
 from hmsconf.live import LiveWorkspace
+from hmsconf.model import catalogue
 from hmsconf.model.defaults import TEMPLATE_READ_ONLY
 from hmsconf.plan import Change, Plan, Request
+from hmsconf.progress import NO_PROGRESS, Progress
 from hmsconf.resolve import DesiredWorkspace, body_of
 
 DEFAULT_MAX_CHANGE_SHARE = 0.3
@@ -117,15 +119,13 @@ class Outcome:
 def _strip_role(role: Any, name: str) -> Any:
     if not isinstance(role, dict):
         return role
-    out = {k: v for k, v in role.items() if k != "renamed_from"}
-    out["name"] = name
-    return out
+    return {**catalogue.outgoing("Template", role, ("roles", name)), "name": name}
 
 
 def _template_body(desired: dict) -> dict:
-    body = {k: v for k, v in desired.items() if k not in ("recordings", *TEMPLATE_READ_ONLY)}
+    body = catalogue.outgoing("Template", {k: v for k, v in desired.items() if k != "recordings"})
     if isinstance(body.get("roles"), dict):
-        body["roles"] = {name: _strip_role(role, name) for name, role in body["roles"].items()}
+        body["roles"] = {name: {**role, "name": name} if isinstance(role, dict) else role for name, role in body["roles"].items()}
     return body
 
 
@@ -137,17 +137,16 @@ def complete_template(desired: dict, live_body: dict) -> dict:
     return body
 
 
-Progress = Callable[[str], None]
-
-
 class Applier:
     def __init__(self, client: Any, plan: Plan, desired: DesiredWorkspace, live: LiveWorkspace,
                  progress: Progress | None = None, concurrency: int = APPLY_CONCURRENCY) -> None:
+        """``progress`` hears of each write: n of N, the object, each result as it completes."""
         self.client = client
         self.plan = plan
         self.desired = desired
         self.live = live
-        self.progress = progress or (lambda message: None)
+        self.progress = progress or NO_PROGRESS
+        self.stage = self.progress.stage("applying", sum(len(c.requests) for c in plan.changes if c.is_change))
         self.outcome = Outcome()
         self.stopped = False
         self.limit = asyncio.Semaphore(concurrency)
@@ -160,6 +159,7 @@ class Applier:
         rooms = [c for c in changes if c.kind == "Room"]
         await asyncio.gather(*(self._guarded(c, self._apply_template) for c in templates))
         await asyncio.gather(*(self._guarded(c, self._apply_room) for c in rooms))
+        self.stage.done()
         return self.outcome
 
     async def _guarded(self, change: Change, work: Callable) -> None:
@@ -169,17 +169,21 @@ class Applier:
                 if self.stopped:
                     self.outcome.skipped.append(label)
                     continue
+                self.stage.advance(0, f"{change.kind.lower()} `{change.name}`")
                 try:
                     await work(change, request)
                 except HmsconfError as exc:
                     self.stopped = True
                     self.outcome.failed.append((label, str(exc)))
+                    self.stage.advance(1)
+                    self.progress.note(f"  FAILED   {label}: {exc}")
                     self.outcome.skipped.extend(
                         f"{change.kind.lower()} `{change.name}`: {r}" for r in change.requests[index + 1 :]
                     )
                     return
                 self.outcome.done.append(label)
-                self.progress(f"done: {label}")
+                self.stage.advance(1)
+                self.progress.note(f"  applied  {label}")
 
     async def _apply_template(self, change: Change, request: Request) -> None:
         desired = body_of(self.desired.templates[change.name])
@@ -197,9 +201,9 @@ class Applier:
             path_name = request.path.rsplit("/", 1)[1]
             await self.client.put_role(tid, path_name, _strip_role(desired["roles"][name], name))
         elif request.part == "settings":
-            await self.client.post_settings(tid, desired.get("settings") or {})
+            await self.client.post_settings(tid, catalogue.outgoing("Template", desired.get("settings") or {}, ("settings",)))
         elif request.part == "destinations":
-            await self.client.post_destinations(tid, desired.get("destinations") or {})
+            await self.client.post_destinations(tid, catalogue.outgoing("Template", desired.get("destinations") or {}, ("destinations",)))
         elif request.part == "recordings":
             await self.client.post_recordings(self.template_ids[change.name], desired.get("recordings") or [])
         else:  # pragma: no cover - the planner makes no other request
@@ -207,7 +211,8 @@ class Applier:
 
     def _room_body(self, change: Change, keys: set[str] | None) -> dict:
         desired = body_of(self.desired.rooms[change.name])
-        body = {k: v for k, v in desired.items() if k not in ("template", "template_id", "enabled", "room_codes")}
+        # the template goes as template_id, `enabled` through its own endpoint (§6.4)
+        body = {k: v for k, v in catalogue.outgoing("Room", desired).items() if k not in ("template_id", "enabled")}
         if keys is not None:
             body = {k: v for k, v in body.items() if k in keys}
         return body

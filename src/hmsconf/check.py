@@ -7,11 +7,11 @@ variables can make a document valid in dev and invalid in prod.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable
 
 from hmsconf import rules
-from hmsconf.diagnostics import Diagnostic, HmsconfError, warning
+from hmsconf.diagnostics import Diagnostic, HmsconfError, Path, error, warning
 from hmsconf.project import Project, load_projects
 from hmsconf.model import catalogue
 from hmsconf.model.sensitive import scrub
@@ -30,10 +30,16 @@ def check_resolved(item: Resolved) -> list[Diagnostic]:
     """Rules for one resolved document, placed at file:line:col, secrets masked."""
     body = body_of(item)
     found = rules.check_document(item.kind, body) + rules.literal_secrets(item.kind, item.data, item.from_env)
+    if item.unknown:  # a placeholder already reported: its value is not judged
+        found = [d for d in found if not _under_unknown(d.path, item.unknown)]
     if not found:
         return []
     secrets = catalogue.secret_texts(item.kind, body)
     return [item.place(_masked(d, secrets)) for d in found]
+
+
+def _under_unknown(path: Path, unknown: set[Path]) -> bool:
+    return any(path[: len(u)] == u for u in unknown)
 
 
 def _masked(diagnostic: Diagnostic, secrets: list[str]) -> Diagnostic:
@@ -42,25 +48,31 @@ def _masked(diagnostic: Diagnostic, secrets: list[str]) -> Diagnostic:
     return replace(diagnostic, message=message) if message != diagnostic.message else diagnostic
 
 
-def check_workspace(project: Project, workspace: str, environ: dict[str, str] | None = None) -> tuple[DesiredWorkspace, list[Diagnostic]]:
-    desired, found = resolve(project, workspace, environ)
+def check_workspace(project: Project, workspace: str, environ: dict[str, str] | None = None,
+                    require_env: bool = True) -> tuple[DesiredWorkspace, list[Diagnostic]]:
+    desired, found = resolve(project, workspace, environ, require_env)
     for item in (*desired.presets.values(), *desired.objects()):
         found.extend(check_resolved(item))
-    found.extend(_room_template_refs(desired))
+    found.extend(_room_template_refs(desired, project.live_templates))
     return desired, found
 
 
-def _room_template_refs(desired: DesiredWorkspace) -> list[Diagnostic]:
+def _room_template_refs(desired: DesiredWorkspace, live_only: list[str]) -> list[Diagnostic]:
+    """ROOM-TEMPLATE-UNDECLARED: caught at validate, not when the merge job applies."""
+    from hmsconf.rules import _suggest
+
     out = []
     for room in desired.rooms.values():
         name = room.data.get("template")
-        if isinstance(name, str) and name not in desired.templates:
+        if isinstance(name, str) and name not in desired.templates and name not in live_only \
+                and ("template",) not in room.unknown:
+            hint = _suggest(name, list(desired.templates))
             out.append(
                 room.place(
-                    warning(
+                    error(
                         "ROOM-TEMPLATE-UNDECLARED",
-                        f"room `{room.name}` uses template `{name}`, which this project does not declare; "
-                        "plan will look for it in the workspace",
+                        f"room `{room.name}` uses template `{name}`, which this project does not declare{hint}; "
+                        f"if it exists only in the live workspace, list it under `live_templates:` in hmsconf.yaml",
                         ("template",),
                     )
                 )
@@ -68,10 +80,10 @@ def _room_template_refs(desired: DesiredWorkspace) -> list[Diagnostic]:
     return out
 
 
-def check_project(project: Project, environ: dict[str, str] | None = None) -> list[Diagnostic]:
+def check_project(project: Project, environ: dict[str, str] | None = None, require_env: bool = True) -> list[Diagnostic]:
     found = list(project.diagnostics)
     for workspace in project.workspace_names():
-        found.extend(check_workspace(project, workspace, environ)[1])
+        found.extend(check_workspace(project, workspace, environ, require_env)[1])
     return unique(found)
 
 
@@ -86,9 +98,49 @@ def unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return out
 
 
-def validate_paths(paths: list[str], environ: dict[str, str] | None = None) -> list[Diagnostic]:
-    projects, problems = load_projects(paths)
-    found = list(problems)
+@dataclass
+class Validation:
+    """What ``validate`` found, and how much it looked at (it says so)."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    projects: int = 0
+    files: int = 0
+    workspaces: int = 0
+
+
+def validate(paths: list[str], environ: dict[str, str] | None = None, require_env: bool = False,
+             progress: Any = None) -> Validation:
+    """validate: every project the paths name, every workspace of each.
+
+    No secrets needed (``require_env=False``): an unset ``${env:...}`` is a notice.
+    ``progress`` (a ``hmsconf.progress.Progress``) hears of each file checked.
+    """
+    from hmsconf.project import in_focus, load_documents, no_project_error
+    from hmsconf.progress import NO_PROGRESS
+
+    progress = progress or NO_PROGRESS
+    projects, problems = load_projects(paths, documents=False)
+    if not problems and not any(p.config_document is not None or p.single_file or (p.files and p.files.files) for p in projects):
+        raise no_project_error(paths[0] if len(paths) == 1 else " ".join(paths))
+    result = Validation(list(problems))
+    reading = progress.stage("reading files", sum(len(p.files.files) if p.files else 0 for p in projects))
     for project in projects:
-        found.extend(check_project(project, environ))
-    return unique(found)
+        load_documents(project, reading)
+    reading.done()
+    checking = progress.stage("checking workspaces", sum(len(p.workspace_names()) for p in projects))
+    for project in projects:
+        found = list(project.diagnostics)
+        for workspace in project.workspace_names():
+            found.extend(check_workspace(project, workspace, environ, require_env)[1])
+            checking.advance(1, f"{project.root} ({workspace})")
+        result.diagnostics.extend(d for d in found if in_focus(project, d))
+        result.projects += 1
+        result.files += (len(project.files.files) if project.files else 0) + (project.config_document is not None)
+        result.workspaces += len(project.workspace_names())
+    checking.done()
+    result.diagnostics = unique(result.diagnostics)
+    return result
+
+
+def validate_paths(paths: list[str], environ: dict[str, str] | None = None, require_env: bool = False) -> list[Diagnostic]:
+    return validate(paths, environ, require_env).diagnostics

@@ -19,6 +19,8 @@ Path = tuple[PathPart, ...]
 class Severity(str, Enum):
     ERROR = "error"
     WARNING = "warning"
+    # Worth knowing, not a problem: `validate` without the secrets a plan needs.
+    NOTICE = "notice"
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,10 @@ def warning(rule: str, message: str, path: Path = ()) -> Diagnostic:
     return Diagnostic(Severity.WARNING, rule, message, tuple(path))
 
 
+def notice(rule: str, message: str, path: Path = ()) -> Diagnostic:
+    return Diagnostic(Severity.NOTICE, rule, message, tuple(path))
+
+
 def dotted(path: Iterable[PathPart]) -> str:
     """``("roles", "guest", "allowed", 0)`` -> ``roles.guest.allowed[0]``."""
     out = ""
@@ -84,8 +90,8 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 
 
 def strictened(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """``--strict``: every warning becomes an error."""
-    return [replace(d, severity=Severity.ERROR) for d in diagnostics]
+    """``--strict``: every warning becomes an error (notices stay notices)."""
+    return [replace(d, severity=Severity.ERROR) if d.severity is Severity.WARNING else d for d in diagnostics]
 
 
 class HmsconfError(Exception):

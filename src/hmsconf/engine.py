@@ -52,8 +52,8 @@ def recordings_managed(desired: DesiredWorkspace) -> list[str]:
 
 
 async def plan_with(client: Any, project: Project, name: str, desired: DesiredWorkspace,
-                    refresh_secrets: bool = False, salt: str | None = None) -> tuple[LiveWorkspace, Plan]:
-    live = await read_live(client, recordings_managed(desired))
+                    refresh_secrets: bool = False, salt: str | None = None, progress: Any = None) -> tuple[LiveWorkspace, Plan]:
+    live = await read_live(client, recordings_managed(desired), progress)
     await room_codes.read_states(client, live, desired)
     return live, _make_plan(project, name, desired, live, refresh_secrets, salt)
 
@@ -77,7 +77,7 @@ def _make_plan(project: Project, name: str, desired: DesiredWorkspace, live: Liv
 
 
 def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
-                   refresh_secrets: bool = False, salt: str | None = None) -> Planned:
+                   refresh_secrets: bool = False, salt: str | None = None, progress: Any = None) -> Planned:
     """prepare + plan_with, with the live workspace read while the files load.
 
     Reading the lists needs nothing from the files, only the workspace's
@@ -93,11 +93,14 @@ def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
     reader, deferred = None, None
     if not has_errors(project.diagnostics):
         try:
-            reader = _LiveReader(_connection(project, name, api_url))
+            reader = _LiveReader(_connection(project, name, api_url), progress)
         except HmsconfError as exc:
             deferred = exc
     try:
-        load_documents(project)
+        reading = progress.stage("reading files", len(project.files.files)) if progress and project.files else None
+        load_documents(project, reading)
+        if reading is not None:
+            reading.done()
         desired, diagnostics = _checked(project, name)
         if deferred is not None or reader is None:  # (no reader: hmsconf.yaml had errors, _checked raised)
             raise deferred or HmsconfError("internal: the live workspace was not read")
@@ -112,11 +115,12 @@ def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
 class _LiveReader:
     """``read_live`` on a thread with its own event loop, started early."""
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: Any, progress: Any = None) -> None:
         import concurrent.futures
         import threading
 
         self._connection = connection
+        self._progress = progress
         self._recordings: concurrent.futures.Future = concurrent.futures.Future()
         self._desired: concurrent.futures.Future = concurrent.futures.Future()  # for the room-code reads
         self._result: concurrent.futures.Future = concurrent.futures.Future()
@@ -136,7 +140,7 @@ class _LiveReader:
 
         self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
         async with open_client(self._connection) as client:
-            live = await read_live(client, asyncio.wrap_future(self._recordings))
+            live = await read_live(client, asyncio.wrap_future(self._recordings), self._progress)
             await room_codes.read_states(client, live, await asyncio.wrap_future(self._desired))
             return live
 

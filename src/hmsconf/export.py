@@ -23,7 +23,9 @@ from hmsconf.live import LiveWorkspace
 from hmsconf.model import catalogue, facts
 from hmsconf.model.defaults import ROOM_READ_ONLY
 
-MODELINE = "# yaml-language-server: $schema=https://hmsconf.dev/schemas/document.schema.json\n"
+# Points at the schema export writes beside the files (schemas/), so editors find it offline.
+MODELINE = "# yaml-language-server: $schema=../schemas/document.schema.json\n"
+CONFIG_MODELINE = "# yaml-language-server: $schema=schemas/hmsconf.schema.json\n"
 # The API's key order, from the model; `kind` first.
 TEMPLATE_ORDER = ("kind", *catalogue.key_order("Template"))
 ROLE_ORDER = catalogue.key_order("Template", ("roles", catalogue.STAR))
@@ -130,11 +132,39 @@ def export_room(live_body: dict, template_name: str | None, include_defaults: bo
     return _ordered(doc, ROOM_ORDER)
 
 
-# libyaml's emitter writes the same YAML as PyYAML's own, 30 times faster.
-_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+class _DUMPER(yaml.SafeDumper):
+    """PyYAML's emitter with lists indented under their key, as `hmsconf fmt` writes
+    them, so exported files pass `fmt --check` (libyaml's faster emitter cannot
+    indent them)."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        return super().increase_indent(flow, False)
+
+
+def _canonical(node: Any, annotation: Any) -> Any:
+    """Keys in the order `hmsconf fmt` puts them (the model's), so exported files pass `fmt --check`."""
+    from hmsconf.fmt import BACK, FRONT, _field_order
+    from hmsconf.rules import _step
+
+    if isinstance(node, dict):
+        keys = list(node)
+        known = _field_order(annotation)
+        if known:
+            order = [*FRONT, *[k for k in known if k not in FRONT], *BACK]
+            rank = {k: i for i, k in enumerate(order)}
+            first = {k: i for i, k in enumerate(keys)}
+            keys.sort(key=lambda k: (rank.get(k, len(order)), first[k]))
+        return {k: _canonical(node[k], _step(annotation, k) if annotation is not None else None) for k in keys}
+    if isinstance(node, list):
+        return [_canonical(item, _step(annotation, i) if annotation is not None else None) for i, item in enumerate(node)]
+    return node
 
 
 def _dump(doc: dict) -> str:
+    from hmsconf.model.room import Room
+    from hmsconf.model.template import Template
+
+    doc = _canonical(doc, {"Template": Template, "Room": Room}.get(doc.get("kind")))
     return MODELINE + yaml.dump(doc, Dumper=_DUMPER, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100)
 
 
@@ -164,9 +194,38 @@ def write_files(exported: Exported, root: FsPath, force: bool) -> list[str]:
     return written
 
 
-async def read_for_export(client: Any) -> LiveWorkspace:
+async def read_for_export(client: Any, progress: Any = None) -> LiveWorkspace:
     """Everything, recordings included (export manages every part)."""
     from hmsconf.live import read_live
 
-    return await read_live(client, recordings_for=None)
+    return await read_live(client, recordings_for=None, progress=progress)
 
+
+
+def project_config(workspace: str, connection: Any, out_dir: FsPath) -> str:
+    """hmsconf.yaml for an exported project: the workspace it was read from,
+    credentials as ``${env:...}`` placeholders (never their values)."""
+    import os
+
+    if connection.is_file:
+        entry: dict[str, Any] = {"file": os.path.relpath(os.path.abspath(connection.file), os.path.abspath(out_dir))}
+    else:
+        entry = {}
+        if connection.api_url and connection.api_url != connection.DEFAULT_API_URL:
+            entry["api_url"] = connection.api_url
+        if connection.management_token and not connection.access_key:
+            entry["management_token"] = "${env:HMS_MANAGEMENT_TOKEN}"
+        else:
+            entry["access_key"] = "${env:HMS_ACCESS_KEY}"
+            entry["secret"] = "${env:HMS_SECRET}"
+    config = {"default_workspace": workspace, "workspaces": {workspace: entry}}
+    return CONFIG_MODELINE + "# Written by `hmsconf export`: the workspace these files were read from.\n" + yaml.dump(
+        config, Dumper=_DUMPER, sort_keys=False, default_flow_style=False, width=100)
+
+
+def schema_files() -> dict[str, str]:
+    """The JSON Schemas the modelines point at, as files of the exported project."""
+    from hmsconf import schema
+
+    generated = schema.generate()
+    return {f"schemas/{name}": schema.render(generated[name]) for name in ("document.schema.json", "hmsconf.schema.json")}

@@ -227,17 +227,13 @@ class FmtResult:
 
 
 def _files(paths: list[str]) -> list[Path]:
-    from hmsconf.loader import discover
+    """Only project documents and hmsconf.yaml: other YAML beside them is not ours."""
+    from hmsconf.project import document_files
 
-    projects, problems = discover(paths)
+    files, problems = document_files(paths)
     if problems:
         raise HmsconfError(problems[0].message)
-    out: list[Path] = []
-    for project in projects:
-        if project.config is not None:
-            out.append(project.config)
-        out.extend(project.files)
-    return out
+    return files
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -257,16 +253,26 @@ def _write_atomically(path: Path, text: str) -> None:
 PARALLEL_FROM = 16
 
 
-def format_paths(paths: list[str], check: bool) -> FmtResult:
+def format_paths(paths: list[str], check: bool, progress: Any = None) -> FmtResult:
+    """``progress`` (a hmsconf.progress.Progress) hears of each file formatted."""
+    from hmsconf.progress import NO_PROGRESS
+
     files = _files(paths)
+    stage = (progress or NO_PROGRESS).stage("checking format" if check else "formatting", len(files))
     workers = min(os.cpu_count() or 1, len(files) // PARALLEL_FROM + 1)
+    outcomes = []
     if workers > 1:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(workers) as pool:
-            outcomes = list(pool.map(_format_file, files, [check] * len(files), chunksize=8))
+            for path, outcome in zip(files, pool.map(_format_file, files, [check] * len(files), chunksize=8)):
+                outcomes.append(outcome)
+                stage.advance(1, str(path))
     else:
-        outcomes = [_format_file(path, check) for path in files]
+        for path in files:
+            outcomes.append(_format_file(path, check))
+            stage.advance(1, str(path))
+    stage.done()
     result = FmtResult()
     for changed, error in outcomes:
         if changed:

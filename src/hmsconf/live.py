@@ -115,14 +115,21 @@ def room_fingerprint(salt: str, live: LiveRoom) -> str:
     return fingerprint(salt, live.body)
 
 
-async def read_live(client: Any, recordings_for: Iterable[str] | None | Awaitable[Iterable[str] | None] = ()) -> LiveWorkspace:
+async def read_live(client: Any, recordings_for: Iterable[str] | None | Awaitable[Iterable[str] | None] = (),
+                    progress: Any = None) -> LiveWorkspace:
     """Everything the plan compares with, in the fewest round trips.
 
     ``recordings_for``: names of templates whose recordings a document
     manages; None reads the recordings of every template (export). It may be
     an awaitable, for a caller still loading the files: the lists are read
-    meanwhile, the recordings once it resolves.
+    meanwhile, the recordings once it resolves. ``progress`` (a
+    hmsconf.progress.Progress) hears of each page and each recordings read.
     """
+    from hmsconf.progress import NO_PROGRESS
+
+    progress = progress or NO_PROGRESS
+    lists = progress.stage("reading the live workspace")
+    recordings = progress.stage("reading recordings", 0)
     pending = recordings_for if inspect.isawaitable(recordings_for) else None
     wanted = None if recordings_for is None or pending is not None else set(recordings_for)
     workspace = LiveWorkspace()
@@ -130,13 +137,16 @@ async def read_live(client: Any, recordings_for: Iterable[str] | None | Awaitabl
 
     async def read_recordings(live: LiveTemplate) -> None:
         live.recordings = await client.get_recordings(live.id)
+        recordings.advance(1, f"template `{live.name}`")
 
     def read_recordings_of(live: LiveTemplate) -> None:
         if wanted is None or live.name in wanted:
             recording_reads.append(asyncio.ensure_future(read_recordings(live)))
+            recordings.grow(len(recording_reads))
 
     async def templates() -> None:
         async for page in client.iter_templates():
+            lists.advance(1, f"templates: {len(workspace.templates) + len(page)}")
             for body in page:
                 live = LiveTemplate(body["id"], body.get("name", ""), body)
                 workspace.templates[live.name] = live
@@ -147,13 +157,20 @@ async def read_live(client: Any, recordings_for: Iterable[str] | None | Awaitabl
         for body in await client.list_rooms(enabled=None):
             room = LiveRoom(body["id"], body.get("name", ""), body)
             workspace.rooms[room.name.lower()] = room
+        lists.advance(1, f"rooms: {len(workspace.rooms)}")
 
-    await asyncio.gather(templates(), rooms())
+    try:
+        await asyncio.gather(templates(), rooms())
+    finally:
+        lists.done()
     if pending is not None:
         names = await pending
         wanted = None if names is None else set(names)
         for live in workspace.templates.values():
             read_recordings_of(live)
-    if recording_reads:
-        await asyncio.gather(*recording_reads)
+    try:
+        if recording_reads:
+            await asyncio.gather(*recording_reads)
+    finally:
+        recordings.done()
     return workspace

@@ -31,16 +31,15 @@ def _canonical(kind: str, body: Any, at: tuple) -> Any:
     """A plain copy of one part with defaults filled, sets sorted, response-only keys and secrets handled."""
     out = plain(body)
     catalogue.fill(kind, out, at)
-    catalogue.drop_read_only(kind, out, at)
-    for rest in catalogue.rests(kind, facts.PassThrough, at):
-        catalogue.drop(out, rest)
+    for mark in (*catalogue.NEVER_SENT, facts.PassThrough):  # never compared
+        for rest in catalogue.rests(kind, mark, at):
+            catalogue.drop(out, rest)
     catalogue.sort_sets(kind, out, at)
     return catalogue.mark_secrets(kind, out, at)
 
 
 def role(body: dict | None, name: str) -> dict:
     out = _canonical("Template", {**(body or {}), "name": name}, ("roles", name))
-    out.pop("renamed_from", None)
     out["permissions"] = effective_permissions(out)
     pub = out.get("publishParams") or {}
     simulcast = pub.get("simulcast")

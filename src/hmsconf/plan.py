@@ -217,6 +217,7 @@ def plan_template(desired: Resolved, live: LiveTemplate | None, live_ws: LiveWor
         if "recordings" in parts:
             change.requests.append(Request("POST", "/templates/{id}/recordings", "recordings"))
         _template_risks(change, {}, want)
+        _silent_stream_powers(change, body)
         return change
     change.id = live.id
     have = normalize.template(live.body, live.recordings, parts)
@@ -253,6 +254,7 @@ def plan_template(desired: Resolved, live: LiveTemplate | None, live_ws: LiveWor
         change.risks.append("storage credentials are sent again (write-only, not comparable)")
     change.destroys = [f"role `{r}`" for r, kind in change.role_changes.items() if kind == "removed"]
     _template_risks(change, have, want, renames)
+    _silent_stream_powers(change, body)
     return change
 
 
@@ -340,6 +342,23 @@ def _template_risks(change: Change, have: dict, want: dict, renames: dict[str, s
     if change.blast_radius:
         rooms = f"{change.blast_radius} live room{'s' * (change.blast_radius != 1)}"
         risks.append(f"{rooms} use{'s' * (change.blast_radius == 1)} this template")
+
+
+# Permissions whose default is true (reference §3.5): a file that says nothing grants them.
+_TRUE_BY_DEFAULT = ("browserRecording", "rtmpStreaming", "hlsStreaming")
+
+
+def _silent_stream_powers(change: Change, body: dict) -> None:
+    """A new or changed role that can start recording, RTMP or HLS only because the file is silent."""
+    roles = body.get("roles") if isinstance(body.get("roles"), dict) else {}
+    for name in change.effective_permissions:
+        perms = (roles.get(name) or {}).get("permissions") if isinstance(roles.get(name), dict) else None
+        silent = [p for p in _TRUE_BY_DEFAULT if p not in (perms if isinstance(perms, dict) else {})]
+        if silent:
+            change.risks.append(
+                f"role `{name}` can start {', '.join(f'`{p}`' for p in silent)}: the file does not say, "
+                "and these default to true; write `false` to deny"
+            )
 
 
 _DESTINATION_LABEL = {

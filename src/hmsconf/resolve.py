@@ -13,16 +13,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from hmsconf.diagnostics import Diagnostic, Path, error, warning
+from hmsconf.diagnostics import Diagnostic, Path, dotted, error, notice, warning
 from hmsconf.loader import Document, YMap, YSeq
 from hmsconf.model import catalogue
 from hmsconf.model.sensitive import shown
 from hmsconf.model.tree import plain
+from hmsconf.placeholders import PLACEHOLDER as _PLACEHOLDER
 from hmsconf.project import Project
 
 META_KEYS = ("kind", "workspaces", "except_workspaces", "overrides")
 
-_PLACEHOLDER = re.compile(r"\$\$|\$\{([A-Za-z]+):([A-Za-z_][A-Za-z0-9_.-]*)(?::-((?:[^}\\]|\\.)*))?\}")
+# A placeholder whose value is not known (unset, undefined, misspelt, not
+# convertible): reported once, and the value is not judged further.
+_UNKNOWN = object()
 
 @dataclass
 class Resolved:
@@ -34,6 +37,9 @@ class Resolved:
     source: Document
     # paths whose value came from ${env:...}, for the literal-secret warning
     from_env: set[Path] = field(default_factory=set)
+    # paths whose value is not known (a placeholder already reported): the
+    # rules do not judge them, so one missing variable makes one diagnostic
+    unknown: set[Path] = field(default_factory=set)
 
     def place(self, diagnostic: Diagnostic) -> Diagnostic:
         return self.source.place(diagnostic, self.data)
@@ -51,12 +57,17 @@ class DesiredWorkspace:
 
 
 class _Resolver:
-    def __init__(self, project: Project, workspace: str, environ: dict[str, str]) -> None:
+    def __init__(self, project: Project, workspace: str, environ: dict[str, str], require_env: bool = True) -> None:
         self.project = project
         self.workspace = workspace
         self.vars = project.vars_for(workspace)
         self.environ = environ
+        # validate needs no secrets: an unset ${env:...} is then a notice
+        self.require_env = require_env
         self.diagnostics: list[Diagnostic] = []
+        self.reported_env: set[str] = set()
+        self.unknown: set[Path] = set()  # of the document being substituted
+        self.kind: str = ""
 
     # -- workspace selection and overlays --------------------------------------
 
@@ -133,17 +144,52 @@ class _Resolver:
         return value
 
     def _substitute_string(self, text: str, doc: Document, path: Path, from_env: set[Path], data_root: Any) -> Any:
+        from hmsconf.placeholders import misspelt
+
+        bad = misspelt(text, self.vars)
+        for wrong in bad:
+            hint = f"; write `{wrong.suggestion}`" if wrong.suggestion else "; write `${env:NAME}` or `${var:NAME}`"
+            self._report_at(doc, data_root, error(
+                "PLACEHOLDER-SYNTAX",
+                f"{dotted(path)}: `{wrong.text}` is not a placeholder ({wrong.reason}){hint} "
+                "(`$$` is a literal `$`)", path))
+        if bad:
+            self.unknown.add(path)
         whole = _PLACEHOLDER.fullmatch(text)
         if whole and whole.group(0) != "$$":
-            return self._lookup(whole, doc, path, from_env, data_root)
+            found = self._lookup(whole, doc, path, from_env, data_root)
+            if found is _UNKNOWN:
+                self.unknown.add(path)
+                return text
+            return self._typed(found, whole, doc, path, data_root)
 
         def one(match: re.Match) -> str:
             if match.group(0) == "$$":
                 return "$"
             found = self._lookup(match, doc, path, from_env, data_root)
+            if found is _UNKNOWN:
+                self.unknown.add(path)
+                return match.group(0)
             return "" if found is None else str(found)
 
         return _PLACEHOLDER.sub(one, text)
+
+    def _typed(self, value: Any, match: re.Match, doc: Document, path: Path, data_root: Any) -> Any:
+        """A whole-scalar placeholder takes the type its field needs (from the model)."""
+        from hmsconf.placeholders import NotConvertible, convert, describe, wanted_type
+
+        wanted = wanted_type(self.kind, path)
+        try:
+            return convert(value, wanted)
+        except NotConvertible:
+            namespace, name = match.group(1), match.group(2)
+            source = f"environment variable `{name}`" if namespace == "env" else f"variable `{name}` (workspace `{self.workspace}`)"
+            what = "a value" if catalogue.is_secret_path(self.kind, path) else repr(value)
+            self._report_at(doc, data_root, error(
+                "PLACEHOLDER-TYPE",
+                f"{dotted(path)} needs {describe(wanted)}, but {source} holds {what}", path))
+            self.unknown.add(path)
+            return value
 
     def _lookup(self, match: re.Match, doc: Document, path: Path, from_env: set[Path], data_root: Any) -> Any:
         namespace, name, default = match.group(1), match.group(2), match.group(3)
@@ -163,13 +209,22 @@ class _Resolver:
                     path,
                 ),
             )
-            return None
+            return _UNKNOWN
         if namespace == "env":
             from_env.add(path)
             if name in self.environ:
                 return self.environ[name]
             if default is not None:
                 return default.replace("\\}", "}")
+            if name in self.reported_env:  # one diagnostic per variable
+                return _UNKNOWN
+            self.reported_env.add(name)
+            if not self.require_env:
+                self._report_at(doc, data_root, notice(
+                    "ENV-UNSET",
+                    f"environment variable `{name}` is not set here; validate checks around it, "
+                    f"plan and apply need it (or write `${{env:{name}:-default}}`)", path))
+                return _UNKNOWN
             self._report_at(
                 doc,
                 data_root,
@@ -180,13 +235,16 @@ class _Resolver:
                     path,
                 ),
             )
-            return None
+            return _UNKNOWN
+        lower = namespace.lower()
+        hint = (f"; did you mean `${{{lower}:{name}}}`? (namespaces are lower case)" if lower in ("env", "var")
+                else "; use `${var:NAME}` or `${env:NAME}`")
         self._report_at(
             doc,
             data_root,
-            error("VAR-NAMESPACE", f"unknown placeholder `${{{namespace}:...}}`; use `${{var:NAME}}` or `${{env:NAME}}`", path),
+            error("VAR-NAMESPACE", f"unknown placeholder `${{{namespace}:...}}`{hint}", path),
         )
-        return None
+        return _UNKNOWN
 
     # -- presets -------------------------------------------------------------------
 
@@ -295,9 +353,13 @@ def deep_merge(base: Any, patch: Any) -> Any:
     return out
 
 
-def resolve(project: Project, workspace: str, environ: dict[str, str] | None = None) -> tuple[DesiredWorkspace, list[Diagnostic]]:
-    """The desired state of ``workspace``: what ``plan`` compares with live state."""
-    resolver = _Resolver(project, workspace, dict(os.environ) if environ is None else environ)
+def resolve(project: Project, workspace: str, environ: dict[str, str] | None = None,
+            require_env: bool = True) -> tuple[DesiredWorkspace, list[Diagnostic]]:
+    """The desired state of ``workspace``: what ``plan`` compares with live state.
+
+    ``require_env=False`` (validate): an unset ``${env:...}`` is a notice and
+    the value is left unjudged, so checking a pull request needs no secrets."""
+    resolver = _Resolver(project, workspace, dict(os.environ) if environ is None else environ, require_env)
     desired = DesiredWorkspace(workspace)
     seen: dict[tuple[str, str], Resolved] = {}
     presets_pending: list[Resolved] = []
@@ -307,6 +369,7 @@ def resolve(project: Project, workspace: str, environ: dict[str, str] | None = N
             continue
         body = resolver.overlaid(doc)
         from_env: set[Path] = set()
+        resolver.unknown, resolver.kind = set(), doc.kind or ""
         if doc.has_placeholders or "overrides" in doc.data:
             body = resolver.substitute(body, doc, (), from_env, body)
         name = body.get("name")
@@ -316,7 +379,7 @@ def resolve(project: Project, workspace: str, environ: dict[str, str] | None = N
                 doc, error("DOC-NAME", f"a {doc.kind} needs a `name:` (text): hmsconf matches live objects by name", where)
             )
             continue
-        item = Resolved(doc.kind, name, body, doc, from_env)
+        item = Resolved(doc.kind, name, body, doc, from_env, resolver.unknown)
         # Room names are case-insensitive in the API (reference §6.1).
         key = (doc.kind, name.lower() if doc.kind == "Room" else name)
         if key in seen:

@@ -21,7 +21,7 @@ from hmsconf.check import InvalidConfiguration, check_workspace, unique
 from hmsconf.diagnostics import Diagnostic, HmsconfError, has_errors
 from hmsconf.live import LiveRoom, LiveTemplate, LiveWorkspace
 from hmsconf.plan import Plan, make_plan
-from hmsconf.project import Project, open_project
+from hmsconf.project import Project, enclosing_root, open_project
 from hmsconf.resolve import DesiredWorkspace, body_of
 
 
@@ -117,6 +117,7 @@ def review_desired(path: str | None, base: str | None,
                    workspace: str | None) -> tuple[Plan, list[Diagnostic], DesiredWorkspace]:
     """``review``, and the head's resolved documents (their key positions place annotations)."""
     root = FsPath(path or ".")
+    root = enclosing_root(root) or root  # a path inside a project means the project, at both revisions
     head = open_project(str(root))
     name = head.pick_workspace(workspace)
     environ = OfflineEnviron(os.environ)
@@ -126,7 +127,7 @@ def review_desired(path: str | None, base: str | None,
     ref = base or default_base(root if root.is_dir() else root.parent)
     with tempfile.TemporaryDirectory(prefix="hmsconf-diff-") as tmp:
         base_root = project_at_revision(root, ref, FsPath(tmp))
-        base_project = open_project(str(base_root))
+        base_project = open_project(str(base_root), required=False)
         base_desired, base_problems = _checked(base_project, name if name in base_project.workspace_names() or not base_project.workspaces else base_project.default_workspace, environ)
     if has_errors(base_problems):
         diagnostics = [*diagnostics]  # the base had errors: say so, compare what could be read

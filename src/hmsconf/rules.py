@@ -755,6 +755,104 @@ def api_only_room_keys(data: dict) -> list[Diagnostic]:
 # --- end of issue 14 block ------------------------------------------------------------------------
 
 
+# --- mistakes caught where they are cheap (issue 15) ---------------------------------------
+# Rules of the files that the API may well accept: checked by `validate`, never
+# by the emulator (which answers as the API does), hence `_FILE_ONLY`.
+
+_FILE_ONLY: set[str] = set()
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
+
+
+def _file_only(fn: Check) -> Check:
+    _FILE_ONLY.add(fn.__name__)
+    return fn
+
+
+@rule("WEBHOOK-URL", Severity.ERROR, "a room webhook URL is https:// with a host (http:// only to localhost): "
+      "100ms sends the custom headers with every event (§6.5)", "Room")
+@_file_only
+def webhook_url(r: dict) -> Iterator[Diagnostic]:
+    from urllib.parse import urlsplit
+
+    url = _map(r.get("webhook")).get("url")
+    if not isinstance(url, str) or "${" in url:
+        return
+    here = ("webhook", "url")
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+    except ValueError:
+        parts, host = None, ""
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        yield error("WEBHOOK-URL", "webhook.url is not a URL 100ms can deliver to; write https://host/path", here)
+    elif parts.scheme == "http" and host not in _LOCAL_HOSTS:
+        yield error("WEBHOOK-URL", f"webhook.url is plain http to `{host}`: events and their secret headers would travel "
+                    "in clear; use https:// (http:// is accepted only for localhost)", here)
+
+
+@rule("RTMP-URL-FORMAT", Severity.ERROR, "an rtmpUrls entry is rtmp(s)://host/app/stream-key (§3.7: the server URL plus the stream key)", "Template")
+@_file_only
+def rtmp_url_format(t: dict) -> Iterator[Diagnostic]:
+    from urllib.parse import urlsplit
+
+    for key, dest in _map(_map(t.get("destinations")).get("rtmpDestinations")).items():
+        for index, url in enumerate(_list(_map(dest).get("rtmpUrls"))):
+            if not isinstance(url, str) or not url.startswith(("rtmp://", "rtmps://")) or "${" in url:
+                continue  # RTMP-URLS says what is wrong with the scheme
+            here = ("destinations", "rtmpDestinations", key, "rtmpUrls", index)
+            try:
+                parts = urlsplit(url)
+                host = parts.hostname or ""
+                port_ok = parts.port is None or 0 < parts.port < 65536
+            except ValueError:
+                parts, host, port_ok = None, "", False
+            if parts is None or not host or not port_ok or " " in url:
+                yield error("RTMP-URL-FORMAT", said(here, "is not a valid RTMP URL (rtmp://host[:port]/app/stream-key)"), here)
+            elif not parts.path.strip("/"):
+                yield error("RTMP-URL-FORMAT", said(here, "has no application and stream key after the host "
+                            "(rtmp://host/app/stream-key)"), here)
+
+
+# The reference documents no range for maxDuration, only its default (4 h, the
+# webhook docs) and that sessions end after 12 h (§6.1: 43200 s): a stream
+# limit beyond that can never be reached.
+RTMP_MAX_DURATION = 43200
+
+
+@rule("RTMP-MAX-DURATION", Severity.ERROR, "an RTMP destination's maxDuration is at most 43200 s: sessions end at 12 h (§3.7, §6.1)", "Template")
+@_file_only
+def rtmp_max_duration(t: dict) -> Iterator[Diagnostic]:
+    for key, dest in _map(_map(t.get("destinations")).get("rtmpDestinations")).items():
+        value = _int(_map(dest).get("maxDuration"))
+        if value is not None and value > RTMP_MAX_DURATION:
+            here = ("destinations", "rtmpDestinations", key, "maxDuration")
+            yield error("RTMP-MAX-DURATION", said(here, f"{value} s is beyond 12 h ({RTMP_MAX_DURATION} s), where every "
+                        "session ends; the default is 4 h (14400)"), here)
+
+
+@rule("ROLE-LIST-DUPLICATE", Severity.WARNING, "no name twice in subscribeToRoles or allowed (they are sets)", "Template", "RolePreset")
+def role_list_duplicates(t: dict) -> Iterator[Diagnostic]:
+    for role_path, role in _role_items(t):
+        role = _map(role)
+        for base in ((*role_path, "subscribeParams", "subscribeToRoles"), (*role_path, "publishParams", "allowed")):
+            seen: set = set()
+            for index, value in enumerate(_list(_map(role.get(base[-2])).get(base[-1]))):
+                if isinstance(value, str) and value in seen:
+                    yield warning("ROLE-LIST-DUPLICATE", said((*base, index), f"names `{value}` twice; remove this one"), (*base, index))
+                seen.add(value if isinstance(value, str) else None)
+
+
+@rule("UPLOAD-LOCATION-EMPTY", Severity.ERROR, "a storage location (bucket) is not empty (§3.6, §6.3: required)", "Template", "Room")
+def upload_location_empty(d: dict) -> Iterator[Diagnostic]:
+    for path in (("settings", "recording", "upload", "location"), ("recording_info", "upload_info", "location")):
+        node: Any = d
+        for part in path[:-1]:
+            node = _map(node).get(part)
+        if isinstance(node, dict) and isinstance(node.get("location"), str) and not node["location"].strip() \
+                and (path[0] == "settings" or node["location"] != ""):  # a room's "" is ROOM-UPLOAD's
+            yield error("UPLOAD-LOCATION-EMPTY", f"{dotted(path)} is empty; name the bucket (the container for Azure)", path)
+
+
 # --- entry points ---------------------------------------------------------------------------
 
 
@@ -819,6 +917,8 @@ def check_document(kind: str, data: Any, *, api: bool = False) -> list[Diagnosti
         found.extend(api_only_room_keys(data))
     found.extend(schema_diagnostics(kind, data))
     for check in _CHECKS.get(kind, ()):
+        if api and check.__name__ in _FILE_ONLY:
+            continue
         try:
             found.extend(check(data))
         except Exception as exc:  # a rule must never turn bad input into a crash
@@ -928,5 +1028,8 @@ LOAD_RULES = {
     "PRESET-UNKNOWN": "`extends` names an existing preset",
     "PRESET-CYCLE": "presets do not extend each other in a cycle",
     "SECRET-LITERAL": "(warning) secrets come from `${env:...}`, not from the file",
-    "ROOM-TEMPLATE-UNDECLARED": "(warning) a room's template is declared in the project",
+    "ROOM-TEMPLATE-UNDECLARED": "a room's template is declared in the project, or listed under `live_templates:` in hmsconf.yaml",
+    "PLACEHOLDER-SYNTAX": "text that looks like a placeholder is one (`${AWS_KEY}`, `$AWS_KEY`, `${env.X}`, `${env:X:default}` are not)",
+    "PLACEHOLDER-TYPE": "a whole-scalar placeholder's value converts to the type its field needs",
+    "ENV-UNSET": "(notice, validate only) an `${env:...}` not set where validate runs: plan and apply need it",
 }

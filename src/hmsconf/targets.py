@@ -46,8 +46,28 @@ def open_client(connection: Connection, **options) -> ApiClient:
         from hmsconf.emulator.app import create_app
         from hmsconf.emulator.store import Store
 
+        _keep_out_of_git(connection.file)
         app = create_app(Store(connection.file), access_key=LOCAL_ACCESS_KEY, secret=LOCAL_SECRET)
         tokens = TokenSource(LOCAL_ACCESS_KEY, LOCAL_SECRET)
         return ApiClient(LOCAL_URL, tokens=tokens, transport=httpx.ASGITransport(app=app), **options)
     tokens = TokenSource(connection.access_key, connection.secret, fixed_token=connection.management_token)
     return ApiClient(connection.api_url or DEFAULT_API_URL, tokens=tokens, **options)
+
+
+def _keep_out_of_git(file: str) -> None:
+    """The project's `.hmsconf/` folder is private to this machine: it gets a
+    `.gitignore` of its own, so nobody commits a workspace file by accident."""
+    import os
+
+    folder = os.path.dirname(os.path.abspath(file))
+    if os.path.basename(folder) != ".hmsconf":
+        return
+    marker = os.path.join(folder, ".gitignore")
+    if os.path.exists(marker):
+        return
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with open(marker, "x", encoding="utf-8") as handle:
+            handle.write("# Written by hmsconf: the local workspace file is private to this machine.\n*\n")
+    except OSError:  # a read-only checkout: the workspace file itself will say what is wrong
+        pass

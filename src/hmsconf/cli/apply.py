@@ -6,6 +6,7 @@ import sys
 import click
 
 from hmsconf.cli.common import EXIT_ERROR, EXIT_OK, format_option, no_color_option, use_color, workspace_options
+from hmsconf.cli.progress import quiet_option
 
 
 def _saved_plan(target: str | None) -> dict | None:
@@ -35,7 +36,8 @@ def _saved_plan(target: str | None) -> dict | None:
 @click.option("--refresh-secrets", is_flag=True, help="Send write-only secrets (storage keys, webhook headers) again.")
 @format_option("text", "json")
 @no_color_option
-def command(target, workspace, api_url, auto_approve, allow_destroy, force, refresh_secrets, output_format, no_color) -> None:
+@quiet_option
+def command(target, workspace, api_url, auto_approve, allow_destroy, force, refresh_secrets, output_format, no_color, quiet) -> None:
     """Make a workspace match the files, or apply a saved plan.
 
     TARGET is a project directory (default: the current one) or a plan saved
@@ -67,7 +69,11 @@ def command(target, workspace, api_url, auto_approve, allow_destroy, force, refr
     if saved is None and not auto_approve and not sys.stdin.isatty():
         raise HmsconfError("no terminal to confirm on: review with `hmsconf plan`, then run apply with --auto-approve")
 
-    planned = engine.plan_workspace(project_path, workspace, api_url, refresh_secrets, salt=saved.salt if saved else None)
+    from hmsconf.cli.progress import progress_display, wanted
+
+    with progress_display(quiet) as progress:
+        planned = engine.plan_workspace(project_path, workspace, api_url, refresh_secrets,
+                                        salt=saved.salt if saved else None, progress=progress)
     echo_warnings(planned.diagnostics)
     project, name, desired, live, plan = planned.project, planned.workspace, planned.desired, planned.live, planned.plan
     safety = Safety.from_config(project.config, allow_destroy, force)
@@ -84,15 +90,19 @@ def command(target, workspace, api_url, auto_approve, allow_destroy, force, refr
     if saved is None and not auto_approve:
         click.confirm(f"Apply these changes to workspace `{name}`?", abort=True)
 
-    async def execute():
+    async def execute(progress):
         async with engine.open_client_for(project, name, api_url) as client:
             # Re-read right before writing: what was shown is what gets applied, or nothing is.
-            fresh_live, fresh = await engine.plan_with(client, project, name, desired, refresh_secrets, salt=plan.salt)
+            fresh_live, fresh = await engine.plan_with(client, project, name, desired, refresh_secrets,
+                                                       salt=plan.salt, progress=progress)
             check_fresh(plan, fresh)
-            applier = Applier(client, fresh, desired, fresh_live, progress=None)
+            applier = Applier(client, fresh, desired, fresh_live, progress=progress)
             return await applier.run()
 
-    outcome = engine.run(execute())
+    with progress_display(quiet) as progress:
+        outcome = engine.run(execute(progress))
+    # On one terminal the results were shown as they completed: list them once.
+    shown_live = wanted(quiet) and sys.stdout.isatty()
     if output_format == "json":
         click.echo(json.dumps({
             "applied": outcome.done,
@@ -101,9 +111,9 @@ def command(target, workspace, api_url, auto_approve, allow_destroy, force, refr
             "plan": plan.to_json(),
         }, indent=2))
     else:
-        for line in outcome.done:
+        for line in [] if shown_live else outcome.done:
             click.echo(f"  applied  {line}")
-        for line, problem in outcome.failed:
+        for line, problem in [] if wanted(quiet) else outcome.failed:  # already shown on the terminal
             click.echo(f"  FAILED   {line}: {problem}", err=True)
         for line in outcome.skipped:
             click.echo(f"  not run  {line}", err=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import click
 
 from hmsconf.cli.common import workspace_options
+from hmsconf.cli.progress import quiet_option
 
 
 @click.command("export")
@@ -11,12 +12,15 @@ from hmsconf.cli.common import workspace_options
 @workspace_options
 @click.option("--include-defaults", is_flag=True, help="Keep fields equal to the server's defaults.")
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
-def command(out, project_path, workspace, api_url, include_defaults, force) -> None:
-    """Write a live workspace out as project files (templates/, rooms/).
+@quiet_option
+def command(out, project_path, workspace, api_url, include_defaults, force, quiet) -> None:
+    """Write a live workspace out as project files (templates/, rooms/, hmsconf.yaml).
 
     Server defaults are left out, read-only fields dropped, secrets replaced by
-    ${env:...} placeholders (listed at the end). `hmsconf plan` on the result
-    against the same workspace reports no changes.
+    ${env:...} placeholders (listed at the end). hmsconf.yaml names the
+    workspace read (credentials as placeholders); schemas/ holds the JSON
+    Schema the files' modelines point at. `hmsconf plan` on the result
+    against the same workspace reports no changes; `hmsconf fmt --check` passes.
 
     \b
     Examples:
@@ -32,12 +36,20 @@ def command(out, project_path, workspace, api_url, include_defaults, force) -> N
     project = open_project(project_path, documents=False)  # only hmsconf.yaml: which workspace
     name = project.pick_workspace(workspace)
 
-    async def read():
-        async with engine.open_client_for(project, name, api_url) as client:
-            return await read_for_export(client)
+    from hmsconf.cli.progress import progress_display
 
-    live = engine.run(read())
+    async def read(progress):
+        async with engine.open_client_for(project, name, api_url) as client:
+            return await read_for_export(client, progress)
+
+    with progress_display(quiet) as progress:
+        live = engine.run(read(progress))
+    from hmsconf.export import project_config, schema_files
+    from hmsconf.workspace import connection_for
+
     exported = export_workspace(live, include_defaults)
+    exported.files["hmsconf.yaml"] = project_config(name, connection_for(project, name, api_url), Path(out))
+    exported.files.update(schema_files())
     written = write_files(exported, Path(out), force)
     click.echo(f"Wrote {len(written)} file(s) to {out} ({len(live.templates)} templates, {len(live.rooms)} rooms).")
     if exported.placeholders:

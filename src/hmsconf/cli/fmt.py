@@ -3,25 +3,31 @@ from __future__ import annotations
 import click
 
 from hmsconf.cli.common import EXIT_ERROR, EXIT_OK
+from hmsconf.cli.progress import quiet_option
 
 
 @click.command("fmt")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--check", is_flag=True, help="Write nothing; list files that would change and exit 1 if any.")
-def command(paths: tuple[str, ...], check: bool) -> None:
+@quiet_option
+def command(paths: tuple[str, ...], check: bool, quiet: bool) -> None:
     """Rewrite files in one canonical form, keeping comments and blank lines.
 
     Keys go in the 100ms API's order (kind and name first), indentation is two
-    spaces, quotes and flow lists stay as written.
+    spaces, quotes and flow lists stay as written. Only the project's documents
+    and hmsconf.yaml are touched: other YAML beside them (CI files, compose
+    files, manifests) is left alone, even when named.
 
     \b
     Examples:
       hmsconf fmt                    # the project in the current directory
       hmsconf fmt --check examples/  # in CI or pre-commit
     """
+    from hmsconf.cli.progress import progress_display
     from hmsconf.fmt import format_paths
 
-    result = format_paths(list(paths) or ["."], check)
+    with progress_display(quiet) as progress:
+        result = format_paths(list(paths) or ["."], check, progress)
     for line in result.errors:
         click.echo(line, err=True)
     for name in result.changed:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import click
 
 from hmsconf.cli.common import EXIT_CHANGES, EXIT_OK, format_option, no_color_option, use_color, workspace_options
+from hmsconf.cli.progress import quiet_option
 
 
 @click.command("plan")
@@ -13,7 +14,8 @@ from hmsconf.cli.common import EXIT_CHANGES, EXIT_OK, format_option, no_color_op
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 with no changes, 2 with changes, 1 on error.")
 @click.option("--refresh-secrets", is_flag=True, help="Send write-only secrets (storage keys, webhook headers) again.")
 @no_color_option
-def command(path, workspace, api_url, output_format, out, detailed_exitcode, refresh_secrets, no_color) -> None:
+@quiet_option
+def command(path, workspace, api_url, output_format, out, detailed_exitcode, refresh_secrets, no_color, quiet) -> None:
     """Show what apply would change in a workspace, and what it means.
 
     Reads the live workspace fresh (no state file), compares it with the
@@ -28,10 +30,11 @@ def command(path, workspace, api_url, output_format, out, detailed_exitcode, ref
     """
     from hmsconf import engine
     from hmsconf.cli.common import append_step_summary, echo_warnings, errors_in_format
+    from hmsconf.cli.progress import progress_display
     from hmsconf.render.plan import FORMATS, render_markdown_limited
 
-    with errors_in_format(output_format):
-        planned = engine.plan_workspace(path, workspace, api_url, refresh_secrets)
+    with errors_in_format(output_format), progress_display(quiet) as progress:
+        planned = engine.plan_workspace(path, workspace, api_url, refresh_secrets, progress=progress)
     echo_warnings(planned.diagnostics)
     plan = planned.plan
     if output_format == "github":

@@ -466,3 +466,17 @@ def placeholders(kind: str, body: Any, name: Callable[[tuple], str]) -> list[str
                     lambda _, p=path: placeholder(p if len(hidden) == 1 else p + (next(numbers),)),
                 )[0]
     return used
+
+
+# Fields that are in a file but never in a request: response-only, replaced, or ours.
+NEVER_SENT = (facts.ReadOnly, facts.Deprecated, facts.Ours)
+
+
+def outgoing(kind: str, body: Any, at: tuple = ()) -> Any:
+    """A plain copy of ``body`` (a part at ``at``) as it is sent: no response-only,
+    deprecated or hmsconf-only keys."""
+    out = plain(body)
+    for mark in NEVER_SENT:
+        for rest in rests(kind, mark, at):
+            drop(out, rest)
+    return out

@@ -85,3 +85,16 @@ class AliasOf:
     """The docs' other name for a field (§9.1 ``summary.enable``): read as ``field``."""
 
     field: str
+
+
+@dataclass(frozen=True)
+class Deprecated:
+    """Replaced by ``replacement``: accepted (a ``DEPRECATED-*`` warning says what
+    replaced it), never sent, never compared (§10.2.9)."""
+
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Ours:
+    """hmsconf's own key (``renamed_from``, ``room_codes``): never sent as it is."""

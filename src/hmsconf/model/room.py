@@ -6,8 +6,8 @@ from typing import Annotated, Any, Optional
 
 from pydantic import Field
 
-from hmsconf.model.facts import AliasOf, Default, Secret, SecretInUrl, SetLike
-from hmsconf.model.template import Bool, Int, Returned, Str, Strict, doc
+from hmsconf.model.facts import AliasOf, Default, Ours, Secret, SecretInUrl, SetLike
+from hmsconf.model.template import Bool, Int, Names, Returned, Str, Strict, doc
 
 
 class RoomCredentials(Strict):
@@ -43,7 +43,7 @@ class Webhook(Strict):
 class Room(Strict):
     name: str = Field(**doc("case-insensitive, unique; a-z A-Z 0-9 . - : _ (no space)"))
     description: Annotated[Str, Default("")] = None
-    template: Str = Field(None, **doc("hmsconf: the template's name in this project or workspace"))
+    template: Annotated[Str, Ours()] = Field(None, **doc("hmsconf: the template's name in this project or workspace"))
     template_id: Str = None
     # Region, size and duration are checked by rules that answer with the API's documented messages.
     # §10.1.1: a room created without a region comes back with the resolved one (`us`), and a
@@ -61,7 +61,7 @@ class Room(Strict):
     polls: Annotated[Optional[list[str]], Default([]), SetLike()] = None
     # hmsconf (§7): room codes per role, managed through /v2/room-codes; never sent in a room body.
     # Shape checked by the ROOM-CODES rule (one clear message instead of one per union branch).
-    room_codes: Any = Field(None, **doc(
+    room_codes: Annotated[Any, Ours()] = Field(None, **doc(
         "hmsconf: true = an enabled code per role (the default for rooms hmsconf creates), false = none, {disabled: [role, ...]}",
         anyOf=[{"type": "boolean"}, {"type": "object", "additionalProperties": False,
                                       "properties": {"disabled": {"type": "array", "items": {"type": "string"}}}}]))
@@ -103,3 +103,7 @@ class ProjectConfig(Strict):
     vars: Optional[dict[str, Any]] = None
     safety: Optional[Safety] = None
     protect: Optional[Protect] = None
+    include: Names = Field(None, **doc("globs (relative to the project) of the files that are documents; "
+                                       "default templates/*, rooms/*, presets/*"))
+    exclude: Names = Field(None, **doc("globs of files that are never documents"))
+    live_templates: Names = Field(None, **doc("templates rooms may use that exist only in the live workspaces"))

@@ -21,8 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from hmsconf.model.facts import (
     AliasOf,
     Default,
+    Deprecated,
     EchoesKey,
     ModeratorPower,
+    Ours,
     PassThrough,
     ReadOnly,
     Secret,
@@ -123,8 +125,10 @@ class PublishParams(Strict):
     screen: Annotated[Optional[Screen], Default({})] = None
     simulcast: Optional[Simulcast] = None
     # §10.2.9 legacy keys (templates made before Feb 2023): accepted, DEPRECATED-* warning, never sent or compared.
-    videoSimulcastLayers: Optional[dict[str, Any]] = Field(None, **doc("deprecated: use publishParams.simulcast.video; never sent"))
-    screenSimulcastLayers: Optional[dict[str, Any]] = Field(None, **doc("deprecated: use publishParams.simulcast.screen; never sent"))
+    videoSimulcastLayers: Annotated[Optional[dict[str, Any]], Deprecated("publishParams.simulcast.video")] = Field(
+        None, **doc("deprecated: use publishParams.simulcast.video; never sent"))
+    screenSimulcastLayers: Annotated[Optional[dict[str, Any]], Deprecated("publishParams.simulcast.screen")] = Field(
+        None, **doc("deprecated: use publishParams.simulcast.screen; never sent"))
 
 
 class SubscribeDegradation(Strict):
@@ -168,7 +172,7 @@ class RoleFields(Strict):
 
 class Role(RoleFields):
     name: Annotated[Str, EchoesKey()] = Field(None, **doc("repeats the map key"))
-    renamed_from: Str = Field(None, **doc("hmsconf: the role's previous name; plan renames instead of remove + add"))
+    renamed_from: Annotated[Str, Ours()] = Field(None, **doc("hmsconf: the role's previous name; plan renames instead of remove + add"))
 
 
 # --- settings (§3.6) ---------------------------------------------------------------
@@ -215,9 +219,12 @@ class Settings(Strict):
     # §3.6: undocumented; the server always returns `{}`. Sent as declared, never compared.
     retry: Annotated[Optional[dict[str, Any]], Default({}), PassThrough()] = Field(None, **doc("undocumented pass-through; ignored"))
     # §10.2.9 legacy keys (templates made before Feb 2023): accepted, DEPRECATED-* warning, never sent or compared.
-    subscribeDegradation: Optional[dict[str, Any]] = Field(None, **doc("deprecated: use each role's subscribeParams.subscribeDegradation; never sent"))
-    videoSimulcastLayers: Optional[dict[str, Any]] = Field(None, **doc("deprecated: use each role's publishParams.simulcast.video; never sent"))
-    screenSimulcastLayers: Optional[dict[str, Any]] = Field(None, **doc("deprecated: use each role's publishParams.simulcast.screen; never sent"))
+    subscribeDegradation: Annotated[Optional[dict[str, Any]], Deprecated("each role's subscribeParams.subscribeDegradation")] = Field(
+        None, **doc("deprecated: use each role's subscribeParams.subscribeDegradation; never sent"))
+    videoSimulcastLayers: Annotated[Optional[dict[str, Any]], Deprecated("each role's publishParams.simulcast.video")] = Field(
+        None, **doc("deprecated: use each role's publishParams.simulcast.video; never sent"))
+    screenSimulcastLayers: Annotated[Optional[dict[str, Any]], Deprecated("each role's publishParams.simulcast.screen")] = Field(
+        None, **doc("deprecated: use each role's publishParams.simulcast.screen; never sent"))
 
 
 # --- destinations (§3.7) ----------------------------------------------------------------
@@ -253,7 +260,7 @@ class HlsRecording(Strict):
 
 
 class RtmpDestination(Strict):
-    name: Annotated[Str, EchoesKey()] = None
+    name: Str = None  # §10.3.15: required, not filled by the server (DEST-NAME-REQUIRED)
     width: Int = Field(None, ge=1)
     height: Int = Field(None, ge=1)
     maxDuration: Int = Field(None, ge=1, **doc("seconds; 4 h per the webhook docs"))
@@ -266,7 +273,7 @@ class RtmpDestination(Strict):
 
 
 class HlsDestination(Strict):
-    name: Annotated[Str, EchoesKey()] = None
+    name: Str = None
     maxDuration: Int = Field(None, ge=1)
     layers: Optional[list[HlsLayer]] = None
     playlistType: Optional[Literal["event", "live"]] = None
@@ -298,7 +305,7 @@ class Translation(Strict):
 
 
 class Transcription(Strict):
-    name: Annotated[Str, EchoesKey()] = None
+    name: Str = None
     role: str
     modes: Annotated[Optional[list[Literal["recorded", "live", "caption"]]], SetLike()] = None
     outputModes: Annotated[Optional[list[Literal["txt", "srt", "json"]]], SetLike()] = None
@@ -308,7 +315,7 @@ class Transcription(Strict):
 
 
 class BrowserRecording(Strict):
-    name: Annotated[Str, EchoesKey()] = None
+    name: Str = None
     role: str
     width: Int = Field(None, ge=1)
     height: Int = Field(None, ge=1)
@@ -325,7 +332,9 @@ class Destinations(Strict):
     transcriptions: Optional[dict[str, Transcription]] = None
     browserRecordings: Optional[dict[str, BrowserRecording]] = Field(None, **doc("deprecated: use `recordings`"))
     # §10.2.8: the docs' create response nests plugins here; PLUGINS-IN-DESTINATIONS warns, fmt moves it up.
-    plugins: Optional[Plugins] = Field(None, **doc("belongs at the template's top level; read from here too"))
+    # Never sent from here, never compared here: `fmt` moves it to the top level, where it is managed.
+    plugins: Annotated[Optional[Plugins], Deprecated("the template's top-level plugins")] = Field(
+        None, **doc("belongs at the template's top level"))
 
 
 # --- recordings (§3.8) and plugins (§3.9) ---------------------------------------------------

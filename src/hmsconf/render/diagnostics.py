@@ -26,10 +26,14 @@ def renderer(name: str) -> Callable[[DiagnosticRenderer], DiagnosticRenderer]:
 
 def summary(diagnostics: Sequence[Diagnostic]) -> str:
     errors = sum(d.is_error for d in diagnostics)
-    warnings = len(diagnostics) - errors
+    notices = sum(d.severity.value == "notice" for d in diagnostics)
+    warnings = len(diagnostics) - errors - notices
     if not diagnostics:
         return "No problems found."
-    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}."
+    tail = f", {notices} notice{'s' * (notices != 1)}" if notices else ""
+    if errors == warnings == 0:
+        return f"No problems found{tail}."
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}{tail}."
 
 
 @renderer("text")
@@ -87,7 +91,7 @@ def annotation(level: str, message: str, *, file: str | None = None, line: int |
 @renderer("github")
 def render_github(diagnostics: Sequence[Diagnostic], color: bool = False) -> str:
     """Annotations on the changed lines, capped as GitHub caps them; the rest as plain lines."""
-    lines, shown, hidden = [], {"error": 0, "warning": 0}, []
+    lines, shown, hidden = [], {"error": 0, "warning": 0, "notice": 0}, []
     for d in diagnostics:
         level = d.severity.value
         if shown[level] < GITHUB_ANNOTATIONS_PER_SEVERITY:
