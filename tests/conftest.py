@@ -71,12 +71,13 @@ def http(emulator):
 
 @pytest.fixture()
 def faulty_emulator(tmp_path):
-    """A factory: faulty_emulator(rate=0.3, seed=1, kinds=(...))."""
+    """A factory: faulty_emulator(rate=0.3, seed=1, kinds=(...)); faulty_emulator(0, store=S): a server
+    whose store (a Store subclass) stores some things its own way, with no faults."""
     started = []
 
-    def make(rate: float, seed: int = 0, kinds: tuple[str, ...] | None = None, retry_after: float = 0.05):
-        faults = Faults(rate, seed, retry_after, **({"kinds": kinds} if kinds else {}))
-        running, server, thread = start_emulator(Store(tmp_path / f"state-{len(started)}.db"), faults)
+    def make(rate: float, seed: int = 0, kinds: tuple[str, ...] | None = None, retry_after: float = 0.05, store: type = Store):
+        faults = Faults(rate, seed, retry_after, **({"kinds": kinds} if kinds else {})) if rate else None
+        running, server, thread = start_emulator(store(tmp_path / f"state-{len(started)}.db"), faults)
         started.append((running, server, thread))
         return running
 

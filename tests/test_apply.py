@@ -81,6 +81,8 @@ def test_apply_then_plan_is_empty_from_any_live_state(tmp_path_factory, before, 
             project(after)
             _, outcome = await plan_and_apply(root, client)
             assert outcome.ok, outcome.failed
+            # the emulator stores what the catalogue says: reading back finds nothing stored differently
+            assert not outcome.inconsistent, [i.to_json() for i in outcome.inconsistent]
             return await fresh_plan(root, client)
 
     plan = asyncio.run(go())

@@ -57,7 +57,7 @@ def invoke(args: list[str]) -> tuple[int, str, str]:
 
 
 def check_all_commands(project: Path, document: Path) -> None:
-    """validate (json, so positions can be checked), plan, fmt --check: 0 or 1, never a traceback."""
+    """validate (json, so positions can be checked), plan, fmt --check, show: 0 or 1, never a traceback."""
     code, out, err = invoke(["validate", "--format", "json", str(project)])
     assert code in (0, 1), (code, out, err)
     assert "Traceback" not in out + err
@@ -68,6 +68,9 @@ def check_all_commands(project: Path, document: Path) -> None:
     assert code in (0, 1), (code, out, err)
     assert "Traceback" not in out + err and "internal error" not in err
     code, out, err = invoke(["fmt", "--check", str(document)])
+    assert code in (0, 1), (code, out, err)
+    assert "Traceback" not in out + err and "internal error" not in err
+    code, out, err = invoke(["show", str(project)])
     assert code in (0, 1), (code, out, err)
     assert "Traceback" not in out + err and "internal error" not in err
 

@@ -37,20 +37,25 @@ def test_github_actions_workflow():
     assert all(action_uses(jobs[name]) == [{"command": "install"}] for name in ("apply", "drift"))
     text = commands(workflow)
     for expected in ("hmsconf fmt --check", "--out plan.json", "hmsconf apply plan.json --auto-approve",
-                     "--detailed-exitcode", "hmsconf validate --format sarif"):
+                     "--detailed-exitcode", "hmsconf validate --format sarif", "hmsconf show --format html",
+                     "--plan plan.json"):
         assert expected in text, expected
     assert "pip install" not in text
+    uploads = [step["with"]["path"] for job in workflow["jobs"].values() for step in job["steps"]
+               if str(step.get("uses", "")).startswith("actions/upload-artifact")]
+    assert uploads == ["report.html", "report.html"]
 
 
 def test_gitlab_ci():
     pipeline = yaml.safe_load((ROOT / "examples" / "ci" / "gitlab-ci.yml").read_text())
     text = "\n".join("\n".join(job.get("script", [])) for job in pipeline.values() if isinstance(job, dict))
     for expected in ("hmsconf fmt --check", "hmsconf validate --format junit", "hmsconf diff --base",
-                     "hmsconf apply plan.json", "--detailed-exitcode"):
+                     "hmsconf apply plan.json", "--detailed-exitcode", "hmsconf show --format html", "--plan plan.json"):
         assert expected in text, expected
     assert 'pip install -q "$HMSCONF_SOURCE"' in pipeline["before_script"]
     assert pipeline["variables"]["HMSCONF_SOURCE"].startswith("git+https://")
     assert pipeline["review"]["artifacts"]["reports"]["junit"] == "validate.xml"
+    assert "report.html" in pipeline["review"]["artifacts"]["paths"]
 
 
 def test_pre_commit_hooks():

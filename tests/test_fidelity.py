@@ -3,6 +3,7 @@ responses. Each expectation is written from the reference (section numbers besid
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,8 @@ import pytest
 import yaml
 
 from hmsconf.rules import check_document
+from tests.helpers import write_project
+from tests.test_workflow import server  # noqa: F401  (the emulator fixture)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 L720, L480 = {"width": 1280, "height": 720, "videoBitrate": 1800}, {"width": 854, "height": 480, "videoBitrate": 900}
@@ -209,3 +212,29 @@ def test_room_codes_follow_section_7(http):
     assert http.post("/room-codes/code", json={"code": code, "enabled": False}).status_code == 403
     missing = http.post("/room-codes/code", json={"code": "abc-defg-hij", "enabled": False})
     assert missing.status_code == 404 and "abc-defg-hij" not in missing.text
+
+
+# --- the default template (§10.2.10) ----------------------------------------------------------
+
+
+def test_the_default_flag_is_managed_when_declared_and_once_per_workspace(tmp_path, server):
+    from tests.test_workflow import run
+
+    project = write_project(tmp_path / "p", {
+        "templates/a.yaml": "kind: Template\nname: a\nroles: {host: {}}\ndefault: true\n",
+        "templates/b.yaml": "kind: Template\nname: b\nroles: {host: {}}\n",
+    })
+    first = run(["plan", str(project), "--format", "json"], server)
+    assert first.returncode == 0, first.stderr
+    (a,) = [c for c in json.loads(first.stdout)["changes"] if c["name"] == "a"]
+    assert "becomes the workspace default template: rooms created without a template_id use it" in a["risks"]
+    assert run(["apply", str(project), "--auto-approve"], server).returncode == 0
+    again = run(["plan", str(project), "--detailed-exitcode"], server)
+    assert again.returncode == 0, again.stdout  # b says nothing about `default`: not compared
+    (project / "templates" / "b.yaml").write_text("kind: Template\nname: b\nroles: {host: {}}\ndefault: true\n")
+    twice = run(["validate", str(project)])
+    assert twice.returncode == 1 and "TEMPLATE-DEFAULT-TWICE" in twice.stdout
+    (project / "templates" / "a.yaml").write_text("kind: Template\nname: a\nroles: {host: {}}\ndefault: false\n")
+    moved = run(["plan", str(project), "--format", "json"], server)
+    fields = {c["name"]: [(f["path"], f["old"], f["new"]) for f in c["fields"]] for c in json.loads(moved.stdout)["changes"]}
+    assert fields == {"a": [("default", True, False)], "b": [("default", False, True)]}

@@ -164,3 +164,10 @@ def test_any_bytes_load_or_fail_cleanly(tmp_path_factory, raw):
     path.write_bytes(raw)
     loaded = load_file(path)
     assert all(d.line and d.column for d in loaded.diagnostics)
+
+
+def test_a_placeholder_in_a_flow_list_gets_a_quoting_hint(tmp_path):
+    loaded = load_text("kind: Template\nname: t\nurls: [rtmp://h/live/${env:KEY}]\n", "t.yaml")
+    (diag,) = loaded.diagnostics
+    assert diag.rule == "YAML-SYNTAX" and diag.line == 3
+    assert 'quote a value holding a placeholder' in diag.message

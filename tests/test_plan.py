@@ -231,3 +231,25 @@ def test_noise_cancellation_is_a_managed_plugin(tmp_path):
     files = {"t.yaml": "kind: Template\nname: t\nroles: {h: {}}\nplugins: {noiseCancellation: {enabled: true}}\n"}
     (change,) = [c for c in plan_for(tmp_path, files, live).changes if c.is_change]
     assert [(f.dotted, f.old, f.new) for f in change.fields] == [("plugins.noiseCancellation.enabled", False, True)]
+
+
+@pytest.mark.parametrize("live_form", [
+    {"permissions": {"admin": ["host", "cohost"]}, "mode": "caption"},
+    [{"permissions": {"admin": ["cohost", "host"]}, "mode": "caption"}],
+])
+def test_the_transcriptions_plugin_compares_by_meaning_in_either_form(tmp_path, live_form):
+    # §10.2.7: object in the REST docs, a one-item array in the policy clients receive
+    live = LiveWorkspace(templates={"t": live_template("t", {"roles": {"host": {}, "cohost": {}}, "plugins": {"transcriptions": live_form}})})
+    for file_form in ("{permissions: {admin: [host, cohost]}, mode: caption}", "[{permissions: {admin: [cohost, host]}, mode: caption}]"):
+        files = {"t.yaml": f"kind: Template\nname: t\nroles: {{host: {{}}, cohost: {{}}}}\nplugins:\n  transcriptions: {file_form}\n"}
+        assert not plan_for(tmp_path, files, live).has_changes, file_form
+
+
+def test_an_undeclared_settings_region_is_never_compared(tmp_path):
+    # §10.1.2: no default is documented; an EU workspace's template must not plan a move
+    live = LiveWorkspace(templates={"t": live_template("t", {"roles": {"h": {}}, "settings": {"region": "eu"}})})
+    files = {"t.yaml": "kind: Template\nname: t\nroles: {h: {}}\nsettings: {roomState: {enabled: false}}\n"}
+    assert not plan_for(tmp_path, files, live).has_changes
+    declared = {"t.yaml": "kind: Template\nname: t\nroles: {h: {}}\nsettings: {region: in}\n"}
+    (change,) = [c for c in plan_for(tmp_path, declared, live).changes if c.is_change]
+    assert [(f.dotted, f.old, f.new) for f in change.fields] == [("settings.region", "eu", "in")]

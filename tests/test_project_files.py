@@ -158,3 +158,14 @@ def test_a_project_folder_still_holds_the_projects_below_it(tmp_path):
     done = hmsconf("validate", str(tmp_path), "--format", "json")
     assert [d["rule"] for d in json.loads(done.stdout)["diagnostics"]] == ["ROOM-SIZE"]
     assert "Checked 2 projects" in hmsconf("validate", str(tmp_path)).stderr
+
+
+def test_a_template_file_that_does_not_load_does_not_make_its_rooms_look_wrong(tmp_path):
+    from hmsconf.check import validate_paths
+    from tests.helpers import write_project
+
+    project = write_project(tmp_path, {"hmsconf.yaml": "workspaces: {local: {file: ws.db}}\n",
+                                       "templates/t.yaml": "kind: Template\nname: t\nroles: [oops\n",
+                                       "rooms/r.yaml": "kind: Room\nname: lobby\ntemplate: t\n"})
+    found = [d for d in validate_paths([str(project)], {}) if d.is_error]
+    assert [d.rule for d in found] == ["YAML-SYNTAX"]

@@ -107,6 +107,8 @@ FILE_CASES = {
                     {"name": "r", "webhook": {"url": "http://hooks.example.com/hook"}}),
     "RTMP-URL-FORMAT": (T, tpl(**RTMP(rtmpUrls=["rtmp://a.rtmp.youtube.com/live2/k"])), tpl(**RTMP(rtmpUrls=["rtmp://a.rtmp.youtube.com"]))),
     "RTMP-MAX-DURATION": (T, tpl(**RTMP(maxDuration=43200)), tpl(**RTMP(maxDuration=43201))),
+    # `hmsconf calibrate`'s probe (README): the API takes the name, files may not declare it
+    "RESERVED-NAME": (R, {"name": "hmsconf-calibrations"}, {"name": "HMSCONF-Calibration"}),
 }
 CASES.update(FILE_CASES)
 CASES.update({

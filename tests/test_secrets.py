@@ -104,6 +104,10 @@ def test_no_command_in_any_format_prints_a_secret(tmp_path, server):  # noqa: F8
         run(2, ["plan", str(project), "--format", fmt, "--detailed-exitcode"], server, extra=rotated)
     export_dir = tmp_path / "export"
     run(0, ["export", "--out", str(export_dir), "--project", str(project)], server)
+    for fmt in ("text", "markdown", "dot", "json", "html"):
+        run(0, ["show", str(project), "--format", fmt])
+        run(0, ["show", str(project), "--live", "--format", fmt], server)
+    run(0, ["show", str(project), "--format", "html", "--plan", str(saved)])
     # error paths: a wrong token, an unreachable API, a validation error carrying a secret
     run(1, ["plan", str(project)], server, extra={"HMS_SECRET": "not-the-secret-at-all-0000000000"})
     run(1, ["plan", str(project)], "http://127.0.0.1:9/v2")

@@ -12,7 +12,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from hmsconf import room_codes
+from hmsconf import normalize, readback, room_codes
 from hmsconf.diagnostics import HmsconfError
 from hmsconf.live import LiveWorkspace
 from hmsconf.model import catalogue
@@ -110,6 +110,8 @@ class Outcome:
     done: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    # fields the server stored differently from what was sent (readback.Inconsistency)
+    inconsistent: list[Any] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -139,8 +141,10 @@ def complete_template(desired: dict, live_body: dict) -> dict:
 
 class Applier:
     def __init__(self, client: Any, plan: Plan, desired: DesiredWorkspace, live: LiveWorkspace,
-                 progress: Progress | None = None, concurrency: int = APPLY_CONCURRENCY) -> None:
-        """``progress`` hears of each write: n of N, the object, each result as it completes."""
+                 progress: Progress | None = None, concurrency: int = APPLY_CONCURRENCY, calibration: Any = None) -> None:
+        """``progress`` hears of each write: n of N, the object, each result as it completes.
+        ``calibration``: the workspace's learned defaults, for reading back what was written."""
+        self.calibration = calibration
         self.client = client
         self.plan = plan
         self.desired = desired
@@ -188,26 +192,42 @@ class Applier:
     async def _apply_template(self, change: Change, request: Request) -> None:
         desired = body_of(self.desired.templates[change.name])
         tid = self.template_ids.get(change.name)
+        cal, found = self.calibration, []  # what the server stored differently (readback)
         if request.part == "template" and request.path == "/templates":
-            created = await self.client.create_template(_template_body(desired))
+            body = _template_body(desired)
+            created = await self.client.create_template(body)
             self.template_ids[change.name] = created["id"]
+            found = readback.template(change.name, body, created, normalize.managed_template_parts(desired), cal)
         elif request.part == "template":
             live = self.live.templates[change.name]
-            await self.client.update_template(tid, complete_template(desired, live.body))
+            body = complete_template(desired, live.body)
+            stored = await self.client.update_template(tid, body)
+            found = readback.template(change.name, body, stored, normalize.managed_template_parts(desired), cal)
         elif request.part == "role" and request.method == "DELETE":
             await self.client.delete_role(tid, request.path.rsplit("/", 1)[1])
         elif request.part == "role":
             name = request.target or request.path.rsplit("/", 1)[1]
             path_name = request.path.rsplit("/", 1)[1]
-            await self.client.put_role(tid, path_name, _strip_role(desired["roles"][name], name))
+            body = _strip_role(desired["roles"][name], name)
+            stored = await self.client.put_role(tid, path_name, body)
+            found = readback.role(change.name, name, body, stored, cal)
         elif request.part == "settings":
-            await self.client.post_settings(tid, catalogue.outgoing("Template", desired.get("settings") or {}, ("settings",)))
+            body = catalogue.outgoing("Template", desired.get("settings") or {}, ("settings",))
+            found = readback.part(change.name, "settings", body, await self.client.post_settings(tid, body), cal)
         elif request.part == "destinations":
-            await self.client.post_destinations(tid, catalogue.outgoing("Template", desired.get("destinations") or {}, ("destinations",)))
+            body = catalogue.outgoing("Template", desired.get("destinations") or {}, ("destinations",))
+            found = readback.part(change.name, "destinations", body, await self.client.post_destinations(tid, body), cal)
         elif request.part == "recordings":
-            await self.client.post_recordings(self.template_ids[change.name], desired.get("recordings") or [])
+            body = desired.get("recordings") or []
+            found = readback.recordings(change.name, body, await self.client.post_recordings(self.template_ids[change.name], body), cal)
         else:  # pragma: no cover - the planner makes no other request
             raise HmsconfError(f"internal: no way to send {request}")
+        self._inconsistent(change, found)
+
+    def _inconsistent(self, change: Change, found: list) -> None:
+        from dataclasses import replace
+
+        self.outcome.inconsistent.extend(replace(i, file=change.file, line=change.line) for i in found)
 
     def _room_body(self, change: Change, keys: set[str] | None) -> dict:
         desired = body_of(self.desired.rooms[change.name])
@@ -233,7 +253,9 @@ class Applier:
             await room_codes.apply_request(self.client, change.id or self.room_ids[change.name], request)
         elif request.part == "room-enabled":
             room_id = change.id or self.room_ids[change.name]
-            await self.client.set_room_enabled(room_id, bool(desired.get("enabled", True)))
+            enabled = bool(desired.get("enabled", True))
+            stored = await self.client.set_room_enabled(room_id, enabled)
+            self._inconsistent(change, readback.room_enabled(change.name, enabled, stored))
         elif request.path == "/rooms":
             body = {"name": change.name, **self._room_body(change, None if change.action == "create" else changed)}
             template_id = self._template_id_for(change)
@@ -241,5 +263,7 @@ class Applier:
                 body["template_id"] = template_id
             created = await self.client.create_room(body)
             self.room_ids[change.name] = created["id"]
+            self._inconsistent(change, readback.room(change.name, desired, created, self.calibration))
         else:
-            await self.client.update_room(change.id, self._room_body(change, changed))
+            stored = await self.client.update_room(change.id, self._room_body(change, changed))
+            self._inconsistent(change, readback.room(change.name, desired, stored, self.calibration))

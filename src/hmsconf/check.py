@@ -53,8 +53,22 @@ def check_workspace(project: Project, workspace: str, environ: dict[str, str] | 
     desired, found = resolve(project, workspace, environ, require_env)
     for item in (*desired.presets.values(), *desired.objects()):
         found.extend(check_resolved(item))
-    found.extend(_room_template_refs(desired, project.live_templates))
+    if not any(d.is_error for d in project.diagnostics):  # a file that did not load hides its templates
+        found.extend(_room_template_refs(desired, project.live_templates))
+    found.extend(_one_default_template(desired))
     return desired, found
+
+
+def _one_default_template(desired: DesiredWorkspace) -> list[Diagnostic]:
+    """TEMPLATE-DEFAULT-TWICE: a workspace has one default template (§10.2.10)."""
+    defaults = [t for t in desired.templates.values() if t.data.get("default") is True]
+    first = defaults[0] if defaults else None
+    return [
+        t.place(error("TEMPLATE-DEFAULT-TWICE",
+                      f"template `{t.name}` and template `{first.name}` ({first.source.file}) both say `default: true`; "
+                      f"a workspace has one default template (workspace `{desired.workspace}`)", ("default",)))
+        for t in defaults[1:]
+    ]
 
 
 def _room_template_refs(desired: DesiredWorkspace, live_only: list[str]) -> list[Diagnostic]:

@@ -68,12 +68,20 @@ def _make_plan(project: Project, name: str, desired: DesiredWorkspace, live: Liv
         workspace_webhook=entry.get("webhook") if isinstance(entry.get("webhook"), dict) else None,
         refresh_secrets=refresh_secrets,
         salt=salt,
+        calibration=calibration_of(project, name),
     )
     if errors:
         raise HmsconfError("cannot plan:\n  " + "\n  ".join(errors))
     room_codes.add_to_plan(plan, desired, live, project.config.get("protect") if isinstance(project.config.get("protect"), dict) else None)
     plan.project = str(project.root)
     return plan
+
+
+def calibration_of(project: Project, name: str) -> Any:
+    """The workspace's learned defaults (``calibration/NAME.json``), if `hmsconf calibrate` wrote them."""
+    from hmsconf.model.calibration import load
+
+    return load(project.root, name)
 
 
 def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,

@@ -169,8 +169,12 @@ def _dump(doc: dict) -> str:
 
 
 def export_workspace(live: LiveWorkspace, include_defaults: bool = False) -> Exported:
+    from hmsconf.model.calibration import CALIBRATION_NAME
+
     out = Exported()
     for name, template in sorted(live.templates.items()):
+        if name == CALIBRATION_NAME:  # `hmsconf calibrate`'s probe: files may not declare it (RESERVED-NAME)
+            continue
         doc = export_template(template.body, template.recordings, include_defaults, out)
         out.files[f"templates/{file_name(name)}.yaml"] = _dump(doc)
     for room in sorted(live.rooms.values(), key=lambda r: r.name.lower()):

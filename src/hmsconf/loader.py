@@ -28,12 +28,12 @@ from typing import Any, Iterable, Iterator
 import yaml
 
 from hmsconf.diagnostics import Diagnostic, Path, Severity, error, warning
+from hmsconf.model import KINDS  # the one list of document kinds
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 2_000_000  # counts alias expansions too, which is what stops alias bombs
 PROJECT_FILE = "hmsconf.yaml"
-KINDS = ("Template", "Room", "RolePreset")
 
 try:  # libyaml is bundled with PyYAML's wheels; fall back to pure Python if absent
     _Parser = yaml.CSafeLoader
@@ -498,7 +498,12 @@ def _friendly_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str
     if "maximum nesting depth" in problem:  # newer libyaml stops deep nesting itself (PyYAML >= 6.0.4)
         return "YAML-TOO-DEEP", f"nesting deeper than {MAX_DEPTH} levels; flatten the document"
     context = f" {exc.context}" if exc.context else ""
-    return "YAML-SYNTAX", f"invalid YAML: {problem}{context}"
+    hint = ""
+    if mark is not None and "flow" in f"{problem}{context}":
+        line = text[max(0, mark.index - mark.column):].split("\n", 1)[0]
+        if "${" in line:  # `{` of a placeholder opens a mapping inside [ ] or { }
+            hint = '; inside [ ] or { }, quote a value holding a placeholder: "rtmp://host/${env:KEY}"'
+    return "YAML-SYNTAX", f"invalid YAML: {problem}{context}{hint}"
 
 
 def load_text(text: str, display: str) -> LoadedFile:

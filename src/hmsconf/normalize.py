@@ -15,10 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 from hmsconf.model import catalogue, facts
+from hmsconf.model.calibration import Calibration
 from hmsconf.model.defaults import effective_permissions
 from hmsconf.model.tree import plain
 
 TEMPLATE_PARTS = ("roles", "settings", "destinations", "plugins", "recordings")
+# Top-level template fields managed when a file declares them (§10.2.10).
+TEMPLATE_FLAGS = ("default",)
 
 
 def _drop_empty(mapping: dict, *keys: str) -> None:
@@ -27,10 +30,10 @@ def _drop_empty(mapping: dict, *keys: str) -> None:
             del mapping[key]
 
 
-def _canonical(kind: str, body: Any, at: tuple) -> Any:
+def _canonical(kind: str, body: Any, at: tuple, calibration: Calibration | None = None) -> Any:
     """A plain copy of one part with defaults filled, sets sorted, response-only keys and secrets handled."""
     out = plain(body)
-    catalogue.fill(kind, out, at)
+    catalogue.fill(kind, out, at, calibration=calibration)
     for mark in (*catalogue.NEVER_SENT, facts.PassThrough):  # never compared
         for rest in catalogue.rests(kind, mark, at):
             catalogue.drop(out, rest)
@@ -38,8 +41,8 @@ def _canonical(kind: str, body: Any, at: tuple) -> Any:
     return catalogue.mark_secrets(kind, out, at)
 
 
-def role(body: dict | None, name: str) -> dict:
-    out = _canonical("Template", {**(body or {}), "name": name}, ("roles", name))
+def role(body: dict | None, name: str, calibration: Calibration | None = None) -> dict:
+    out = _canonical("Template", {**(body or {}), "name": name}, ("roles", name), calibration)
     out["permissions"] = effective_permissions(out)
     pub = out.get("publishParams") or {}
     simulcast = pub.get("simulcast")
@@ -55,47 +58,58 @@ def role(body: dict | None, name: str) -> dict:
     return out
 
 
-def settings(body: dict | None) -> dict:
-    return _canonical("Template", body or {}, ("settings",))
+def settings(body: dict | None, calibration: Calibration | None = None) -> dict:
+    return _canonical("Template", body or {}, ("settings",), calibration)
 
 
-def destinations(body: dict | None) -> dict:
-    out = _canonical("Template", body or {}, ("destinations",))
+def destinations(body: dict | None, calibration: Calibration | None = None) -> dict:
+    out = _canonical("Template", body or {}, ("destinations",), calibration)
     _drop_empty(out, "rtmpDestinations", "hlsDestinations", "transcriptions", "browserRecordings")
     return out
 
 
-def plugins(body: dict | None) -> dict:
-    return _canonical("Template", body or {}, ("plugins",))
+def plugins(body: dict | None, calibration: Calibration | None = None) -> dict:
+    out = dict(body or {})
+    transcriptions = out.get("transcriptions")
+    if isinstance(transcriptions, list) and len(transcriptions) == 1:
+        out["transcriptions"] = transcriptions[0]  # §10.2.7: the array form of one plugin is the object
+    canonical = _canonical("Template", {k: v for k, v in out.items() if not isinstance(v, list)}, ("plugins",), calibration)
+    for key, items in out.items():
+        if isinstance(items, list):  # several: each item in canonical form, order kept
+            canonical[key] = [_canonical("Template", item, ("plugins", key), calibration) for item in items]
+    return canonical
 
 
-def recording(config: dict) -> dict:
-    out = _canonical("Template", config, ("recordings", 0))
+def recording(config: dict, calibration: Calibration | None = None) -> dict:
+    out = _canonical("Template", config, ("recordings", 0), calibration)
     thumbs = out.get("thumbnails")
     if isinstance(thumbs, dict) and not any(thumbs.values()):
         del out["thumbnails"]  # a GET returned {"width":0,"height":0} for "none" (§3.7)
     return out
 
 
-def template(body: dict, recordings: list | None, parts: tuple[str, ...] = TEMPLATE_PARTS) -> dict:
-    """The managed ``parts`` of a template in canonical form."""
+def template(body: dict, recordings: list | None, parts: tuple[str, ...] = TEMPLATE_PARTS,
+             calibration: Calibration | None = None) -> dict:
+    """The managed ``parts`` of a template in canonical form (``calibration``: the workspace's learned defaults)."""
     out: dict[str, Any] = {}
     if "roles" in parts:
-        out["roles"] = {name: role(r, name) for name, r in (body.get("roles") or {}).items()}
+        out["roles"] = {name: role(r, name, calibration) for name, r in (body.get("roles") or {}).items()}
     if "settings" in parts:
-        out["settings"] = settings(body.get("settings"))
+        out["settings"] = settings(body.get("settings"), calibration)
     if "destinations" in parts:
-        out["destinations"] = destinations(body.get("destinations"))
+        out["destinations"] = destinations(body.get("destinations"), calibration)
     if "plugins" in parts:
-        out["plugins"] = plugins(body.get("plugins"))
+        out["plugins"] = plugins(body.get("plugins"), calibration)
     if "recordings" in parts:
-        out["recordings"] = [recording(r) for r in (recordings or []) if isinstance(r, dict)]
+        out["recordings"] = [recording(r, calibration) for r in (recordings or []) if isinstance(r, dict)]
+    if "default" in parts:
+        out["default"] = body.get("default") is True
     return out
 
 
-def compare(kind: str, want: dict, have: dict) -> dict:
+def compare(kind: str, want: dict, have: dict, calibration: Calibration | None = None) -> dict:
     """The live side as far as it can be compared with ``want`` (see ``catalogue.align``)."""
-    return catalogue.align(kind, want, have)
+    return catalogue.align(kind, want, have, calibration=calibration)
 
 
 ROOM_COMPARED_WHEN_DECLARED = (
@@ -113,9 +127,9 @@ ROOM_COMPARED_WHEN_DECLARED = (
 ROOM_FILLED = catalogue.fields_marked("Room", (), facts.Default)
 
 
-def room(body: dict, template_name: str | None, fields: tuple[str, ...]) -> dict:
+def room(body: dict, template_name: str | None, fields: tuple[str, ...], calibration: Calibration | None = None) -> dict:
     """The managed ``fields`` of a room; ``template`` compared by name, not id."""
-    filled = _canonical("Room", {k: v for k, v in body.items() if k in fields}, ())
+    filled = _canonical("Room", {k: v for k, v in body.items() if k in fields}, (), calibration)
     out: dict[str, Any] = {}
     for key in fields:
         if key == "template":
@@ -140,4 +154,4 @@ def managed_room_fields(desired: dict) -> tuple[str, ...]:
 
 
 def managed_template_parts(desired: dict) -> tuple[str, ...]:
-    return tuple(part for part in TEMPLATE_PARTS if part in desired)
+    return tuple(part for part in (*TEMPLATE_PARTS, *TEMPLATE_FLAGS) if part in desired)

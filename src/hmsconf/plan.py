@@ -20,6 +20,7 @@ from hmsconf import normalize
 from hmsconf.diff import FieldChange, diff, list_delta
 from hmsconf.live import LiveRoom, LiveTemplate, LiveWorkspace, room_fingerprint, template_fingerprint
 from hmsconf.model import catalogue
+from hmsconf.model.calibration import CALIBRATION_NAME, Calibration
 from hmsconf.model.defaults import MODERATOR_POWERS
 from hmsconf.model.sensitive import WRITE_ONLY, contains_write_only, url_parts
 from hmsconf.model.tree import plain
@@ -203,12 +204,12 @@ def _role_renames(desired_roles: dict, live_roles: dict) -> dict[str, str]:
 
 
 def plan_template(desired: Resolved, live: LiveTemplate | None, live_ws: LiveWorkspace, salt: str,
-                  refresh_secrets: bool = False) -> Change | None:
+                  refresh_secrets: bool = False, calibration: Calibration | None = None) -> Change | None:
     body = body_of(desired)
     parts = normalize.managed_template_parts(body)
     change = Change("Template", desired.name, "update", file=desired.source.file, line=desired.source.line)
     change.unmanaged_parts = [p for p in normalize.TEMPLATE_PARTS if p not in parts]
-    want = normalize.template(body, body.get("recordings"), parts)
+    want = normalize.template(body, body.get("recordings"), parts, calibration)
     if live is None:
         change.action = "create"
         change.fields = diff({}, want)
@@ -220,14 +221,14 @@ def plan_template(desired: Resolved, live: LiveTemplate | None, live_ws: LiveWor
         _silent_stream_powers(change, body)
         return change
     change.id = live.id
-    have = normalize.template(live.body, live.recordings, parts)
+    have = normalize.template(live.body, live.recordings, parts, calibration)
     renames = _role_renames(body.get("roles") or {}, have.get("roles", {}))
     compared = plain(have) if renames else have
     for new, old in renames.items():
         role = compared["roles"].pop(old)
         role["name"] = new
         compared["roles"][new] = role
-    compared = normalize.compare("Template", want, compared)
+    compared = normalize.compare("Template", want, compared, calibration)
     change.fields = diff(compared, want)
     for new, old in renames.items():
         change.fields.insert(0, FieldChange(("roles", new, "name"), old, new))
@@ -296,8 +297,8 @@ def template_requests(change: Change, renames: dict[str, str], whole_update_allo
     for part in ("settings", "destinations"):
         if part in touched:
             parts_changed.append(Request("POST", f"/templates/{tid}/{part}", part))
-    if "plugins" in touched or (whole_update_allowed and len(parts_changed) >= WHOLE_TEMPLATE_THRESHOLD):
-        # plugins have no endpoint of their own (§2); several parts: one request beats many
+    if touched & {"plugins", "default"} or (whole_update_allowed and len(parts_changed) >= WHOLE_TEMPLATE_THRESHOLD):
+        # plugins and the default flag have no endpoint of their own (§2); several parts: one request beats many
         requests = [Request("POST", f"/templates/{tid}", "template")]
     else:
         requests = parts_changed
@@ -337,6 +338,8 @@ def _template_risks(change: Change, have: dict, want: dict, renames: dict[str, s
     for name in have_roles:
         if name not in want.get("roles", {}) and "roles" in want:
             risks.append(f"role `{name}` is removed: peers can no longer join with it")
+    if want.get("default") and not have.get("default"):
+        risks.append("becomes the workspace default template: rooms created without a template_id use it")
     _destination_risks(risks, have.get("destinations"), want.get("destinations"))
     _recording_risks(risks, have, want)
     if change.blast_radius:
@@ -423,7 +426,8 @@ def _get(data: Any, path: tuple) -> Any:
 
 
 def plan_room(desired: Resolved, live: LiveRoom | None, live_ws: LiveWorkspace, salt: str,
-              desired_templates: dict[str, Resolved], refresh_secrets: bool = False) -> tuple[Change | None, str | None]:
+              desired_templates: dict[str, Resolved], refresh_secrets: bool = False,
+              calibration: Calibration | None = None) -> tuple[Change | None, str | None]:
     """A room's change, or an error message when its template cannot be found."""
     body = body_of(desired)
     change = Change("Room", desired.name, "update", file=desired.source.file, line=desired.source.line)
@@ -437,7 +441,7 @@ def plan_room(desired: Resolved, live: LiveRoom | None, live_ws: LiveWorkspace, 
             f"nor in the workspace; declare it or fix the name"
         )
     fields = normalize.managed_room_fields(body)
-    want = normalize.room(body, template_name, fields)
+    want = normalize.room(body, template_name, fields, calibration)
     if live is None:
         change.action = "create"
         change.fields = diff({}, {k: v for k, v in want.items() if k in body or k == "template"})
@@ -448,8 +452,8 @@ def plan_room(desired: Resolved, live: LiveRoom | None, live_ws: LiveWorkspace, 
         return change, None
     change.id = live.id
     live_template = live_ws.template_by_id(live.template_id)
-    have = normalize.room(live.body, live_template.name if live_template else live.template_id, fields)
-    have = normalize.compare("Room", want, have)
+    have = normalize.room(live.body, live_template.name if live_template else live.template_id, fields, calibration)
+    have = normalize.compare("Room", want, have, calibration)
     change.fields = diff(have, want)
     if refresh_secrets:
         for key in ("webhook", "recording_info"):
@@ -516,20 +520,21 @@ def desired_fingerprint(salt: str, desired: DesiredWorkspace) -> str:
 
 
 def make_plan(desired: DesiredWorkspace, live: LiveWorkspace, *, protect: dict | None = None,
-              workspace_webhook: dict | None = None, refresh_secrets: bool = False, salt: str | None = None) -> tuple[Plan, list[str]]:
+              workspace_webhook: dict | None = None, refresh_secrets: bool = False, salt: str | None = None,
+              calibration: Calibration | None = None) -> tuple[Plan, list[str]]:
     """The plan, and the errors that stop it (a room whose template exists nowhere)."""
     plan = Plan(desired.workspace) if salt is None else Plan(desired.workspace, salt=salt)
     errors: list[str] = []
     protect = protect or {}
     protected = {"Template": set(protect.get("templates") or []), "Room": {n.lower() for n in protect.get("rooms") or []}}
     for name, item in sorted(desired.templates.items()):
-        change = plan_template(item, live.templates.get(name), live, plan.salt, refresh_secrets)
+        change = plan_template(item, live.templates.get(name), live, plan.salt, refresh_secrets, calibration)
         if change and change.blocker:
             errors.append(f"{item.source.file}:{item.source.line}: {change.blocker}")
         elif change:
             plan.changes.append(change)
     for name, item in sorted(desired.rooms.items(), key=lambda kv: kv[0].lower()):
-        change, problem = plan_room(item, live.room(name), live, plan.salt, desired.templates, refresh_secrets)
+        change, problem = plan_room(item, live.room(name), live, plan.salt, desired.templates, refresh_secrets, calibration)
         if problem:
             errors.append(f"{item.source.file}:{item.source.line}: {problem}")
         elif change:
@@ -544,10 +549,10 @@ def make_plan(desired: DesiredWorkspace, live: LiveWorkspace, *, protect: dict |
             )
     declared_rooms = {n.lower() for n in desired.rooms}
     for name, tpl in sorted(live.templates.items()):
-        if name not in desired.templates:
+        if name not in desired.templates and name != CALIBRATION_NAME:  # hmsconf's own, never touched
             plan.changes.append(Change("Template", name, "unmanaged", id=tpl.id))
     for key, room in sorted(live.rooms.items()):
-        if key not in declared_rooms:
+        if key not in declared_rooms and key != CALIBRATION_NAME:
             plan.changes.append(Change("Room", room.name, "unmanaged", id=room.id))
     if workspace_webhook:
         plan.manual_steps.append(_webhook_step(desired.workspace, workspace_webhook))

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 from pydantic import BaseModel, ValidationError
 
 from hmsconf.diagnostics import Diagnostic, Path, Severity, dotted, error, warning
-from hmsconf.model import catalogue, facts
+from hmsconf.model import KINDS, catalogue, facts
 from hmsconf.model.room import ProjectConfig, Room
 from hmsconf.model.sensitive import url_parts
 from hmsconf.model.template import RolePreset, Template
@@ -36,7 +36,7 @@ class RuleInfo:
 
 
 RULES: dict[str, RuleInfo] = {}
-_CHECKS: dict[str, list[Callable[[dict], Iterable[Diagnostic]]]] = {"Template": [], "Room": [], "RolePreset": []}
+_CHECKS: dict[str, list[Callable[[dict], Iterable[Diagnostic]]]] = {kind: [] for kind in KINDS}
 
 Check = Callable[[dict], Iterable[Diagnostic]]
 
@@ -431,10 +431,14 @@ def _role_refs(t: dict) -> Iterator[tuple[str, Path, str, str]]:
         yield "ROLE-REF-TRANSCRIPTION", ("destinations", "browserRecordings", key, "role"), _map(rec).get("role"), f"browser recording `{key}` joins as"
     plugins = _map(t.get("plugins"))
     for plugin, lists in (("whiteboard", ("admin", "writer", "reader")), ("transcriptions", ("admin",))):
-        perms = _map(_map(plugins.get(plugin)).get("permissions"))
-        for list_name in lists:
-            for index, name in enumerate(_list(perms.get(list_name))):
-                yield "ROLE-REF-PLUGIN", ("plugins", plugin, "permissions", list_name, index), name, f"plugin {plugin} ({list_name}) names"
+        # §10.2.7: the transcriptions plugin comes as an object or as the array clients receive
+        value = plugins.get(plugin)
+        items = [((), value)] if not isinstance(value, list) else [((i,), v) for i, v in enumerate(value)]
+        for at, item in items:
+            perms = _map(_map(item).get("permissions"))
+            for list_name in lists:
+                for index, name in enumerate(_list(perms.get(list_name))):
+                    yield "ROLE-REF-PLUGIN", ("plugins", plugin, *at, "permissions", list_name, index), name, f"plugin {plugin} ({list_name}) names"
 
 
 RULES["ROLE-REF-SUBSCRIBE"] = RuleInfo("ROLE-REF-SUBSCRIBE", Severity.WARNING, "subscribeToRoles names a role of the template (the API does not check, §4.10)", ("Template",))
@@ -768,6 +772,18 @@ def _file_only(fn: Check) -> Check:
     return fn
 
 
+@rule("RESERVED-NAME", Severity.ERROR, "`hmsconf-calibration` is the template and room `hmsconf calibrate` writes: "
+      "files never declare it, so plan and apply never touch it", "Template", "Room")
+@_file_only
+def reserved_name(doc: dict) -> Iterator[Diagnostic]:
+    from hmsconf.model.calibration import CALIBRATION_NAME
+
+    name = doc.get("name")
+    if isinstance(name, str) and name.lower() == CALIBRATION_NAME:
+        yield error("RESERVED-NAME", f"`{CALIBRATION_NAME}` is reserved for `hmsconf calibrate` (its probe of the "
+                    "workspace's server defaults); choose another name", ("name",))
+
+
 @rule("WEBHOOK-URL", Severity.ERROR, "a room webhook URL is https:// with a host (http:// only to localhost): "
       "100ms sends the custom headers with every event (§6.5)", "Room")
 @_file_only
@@ -1031,5 +1047,6 @@ LOAD_RULES = {
     "ROOM-TEMPLATE-UNDECLARED": "a room's template is declared in the project, or listed under `live_templates:` in hmsconf.yaml",
     "PLACEHOLDER-SYNTAX": "text that looks like a placeholder is one (`${AWS_KEY}`, `$AWS_KEY`, `${env.X}`, `${env:X:default}` are not)",
     "PLACEHOLDER-TYPE": "a whole-scalar placeholder's value converts to the type its field needs",
+    "TEMPLATE-DEFAULT-TWICE": "one template per workspace says `default: true` (§10.2.10)",
     "ENV-UNSET": "(notice, validate only) an `${env:...}` not set where validate runs: plan and apply need it",
 }

@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "apply": ("hmsconf.cli.apply", "Make a workspace match the files (or apply a saved plan)."),
     "diff": ("hmsconf.cli.diff", "Compare the project with a git revision, offline."),
     "render": ("hmsconf.cli.render", "Print the fully resolved documents for a workspace."),
+    "show": ("hmsconf.cli.show", "Show who can do what and who sees whom: matrices, graph, page."),
     "export": ("hmsconf.cli.export", "Write a live workspace out as project files."),
     "fmt": ("hmsconf.cli.fmt", "Rewrite files in canonical form, keeping comments."),
     "schema": ("hmsconf.cli.schema", "Print the JSON Schema of a document kind."),
@@ -25,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "comment": ("hmsconf.cli.comment", "Post or update the sticky pull-request comment (GitHub Actions)."),
     "completion": ("hmsconf.cli.completion", "Print the shell completion script (bash, zsh, fish)."),
     "codes": ("hmsconf.cli.codes", "Print a room's room codes (they grant entry: keep them private)."),
+    "calibrate": ("hmsconf.cli.calibrate", "Learn a workspace's server defaults (once per workspace, before the first apply)."),
 }
 
 

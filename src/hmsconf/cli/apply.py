@@ -84,7 +84,7 @@ def command(target, workspace, api_url, auto_approve, allow_destroy, force, refr
         click.echo(FORMATS["text"](plan, color), nl=False)
     if not plan.has_changes:
         if output_format == "json":
-            click.echo(json.dumps({"applied": [], "failed": [], "skipped": [], "plan": plan.to_json()}, indent=2))
+            click.echo(json.dumps({"applied": [], "failed": [], "skipped": [], "inconsistent": [], "plan": plan.to_json()}, indent=2))
         raise SystemExit(EXIT_OK)
     check_safety(plan, live, desired, safety)
     if saved is None and not auto_approve:
@@ -96,7 +96,8 @@ def command(target, workspace, api_url, auto_approve, allow_destroy, force, refr
             fresh_live, fresh = await engine.plan_with(client, project, name, desired, refresh_secrets,
                                                        salt=plan.salt, progress=progress)
             check_fresh(plan, fresh)
-            applier = Applier(client, fresh, desired, fresh_live, progress=progress)
+            applier = Applier(client, fresh, desired, fresh_live, progress=progress,
+                              calibration=engine.calibration_of(project, name))
             return await applier.run()
 
     with progress_display(quiet) as progress:
@@ -108,6 +109,7 @@ def command(target, workspace, api_url, auto_approve, allow_destroy, force, refr
             "applied": outcome.done,
             "failed": [{"request": r, "error": e} for r, e in outcome.failed],
             "skipped": outcome.skipped,
+            "inconsistent": [item.to_json() for item in outcome.inconsistent],
             "plan": plan.to_json(),
         }, indent=2))
     else:
@@ -117,6 +119,9 @@ def command(target, workspace, api_url, auto_approve, allow_destroy, force, refr
             click.echo(f"  FAILED   {line}: {problem}", err=True)
         for line in outcome.skipped:
             click.echo(f"  not run  {line}", err=True)
+        from hmsconf.render.readback import text as readback_text
+
+        click.echo(readback_text(outcome.inconsistent), nl=False)
     if not outcome.ok:
         click.echo(
             f"Error: apply stopped after the first failure: {len(outcome.done)} request(s) applied, "
@@ -124,5 +129,6 @@ def command(target, workspace, api_url, auto_approve, allow_destroy, force, refr
             err=True,
         )
         raise SystemExit(EXIT_ERROR)
-    click.echo(f"Apply complete: {len(outcome.done)} request(s) sent.")
+    if output_format == "text":  # JSON output stays one parseable document
+        click.echo(f"Apply complete: {len(outcome.done)} request(s) sent.")
     raise SystemExit(EXIT_OK)

@@ -617,4 +617,6 @@ class Store:
 
 
 MAX_CODES_PER_ROOM = 100
-ROOM_WRITABLE = ("name", "description", "recording_info", "region", "large_room", "size", "max_duration_seconds", "polls", "webhook")
+# What a room body may carry (§6): the model's fields less what is never sent; `template_id` only
+# on create and `enabled` only through the enable endpoint (§6.4).
+ROOM_WRITABLE = tuple(k for k in catalogue.sent_fields("Room") if k not in ("template_id", "enabled"))

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator, Union
 
 from pydantic import BaseModel
 
-from hmsconf.model import facts
+from hmsconf.model import KINDS, facts  # noqa: F401  (KINDS: the kinds the catalogue knows)
 from hmsconf.model.sensitive import WRITE_ONLY, Sensitive, mark_url, url_parts
 from hmsconf.model.tree import plain
 
@@ -126,7 +126,6 @@ def root(kind: str) -> Node:
     return _node(models[kind], [])
 
 
-KINDS = ("Template", "Room", "RolePreset")
 
 
 def node_at(kind: str, path: Pattern) -> Node | None:
@@ -190,21 +189,23 @@ def fields_marked(kind: str, at: Pattern, mark: type) -> tuple[str, ...]:
 # --- filling defaults -------------------------------------------------------------------------
 
 
-def fill(kind: str, value: Any, at: Pattern = (), *, server: bool = False) -> Any:
+def fill(kind: str, value: Any, at: Pattern = (), *, server: bool = False, calibration: Any = None) -> Any:
     """``value`` (a part of a ``kind`` document at ``at``) with defaults filled in place.
 
     ``server=True`` fills as the server stores and answers (every default, the
     ones it does not echo left out); otherwise only settled defaults are
     filled, for comparison, since an unsettled one is never compared.
     A key sent as ``null`` takes its default, as if left out (§3 says nothing of null).
+    ``calibration`` (a ``model.calibration.Calibration``): what a workspace's server
+    was seen to fill; a learned value is a settled default there.
     """
     node = node_at(kind, at)
     if node is not None:
-        _fill(node, value, server)
+        _fill(node, value, server, calibration.overlay(kind) if calibration is not None and not server else None)
     return value
 
 
-def _fill(node: Node, value: Any, server: bool) -> None:
+def _fill(node: Node, value: Any, server: bool, learned: dict | None = None) -> None:
     star = node.star
     if star is not None:
         items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
@@ -214,7 +215,7 @@ def _fill(node: Node, value: Any, server: bool) -> None:
             if echo and isinstance(item, dict) and item.get(echo) is None:
                 item[echo] = key
             if deeper:
-                _fill(star, item, server)
+                _fill(star, item, server, learned)
         return
     if not isinstance(value, dict):
         return
@@ -222,38 +223,47 @@ def _fill(node: Node, value: Any, server: bool) -> None:
         if alias is not None and key in value and alias not in value:
             value[alias] = value.pop(key)
         if default is not None and value.get(key) is None:
-            if default.echoed if server else default.settled:
+            seen = learned.get(id(child)) if learned else None
+            if seen is not None:
+                if seen.returned:
+                    value[key] = plain(seen.value)
+                else:
+                    value.pop(key, None)
+            elif default.echoed if server else default.settled:
                 value[key] = plain(default.value)
             else:
                 value.pop(key, None)  # null is "left out"
         if child.fillable:
             sub = value.get(key)
             if sub is not None:
-                _fill(child, sub, server)
+                _fill(child, sub, server, learned)
 
 
 # --- comparing: what the server may hold differently ------------------------------------------
 
 
-def align(kind: str, want: Any, have: Any, at: Pattern = ()) -> Any:
+def align(kind: str, want: Any, have: Any, at: Pattern = (), calibration: Any = None) -> Any:
     """The live side ``have`` made comparable with ``want``, in place:
 
     - an unsettled default the file leaves out is not compared (§10.1): the key goes;
     - a declared value that the server resolves (``matches_any``) matches whatever it holds;
     - a write-only secret the file declares is assumed stored (the API never returns it, §5).
+
+    With a ``calibration``, a default learned from the workspace is settled
+    (or, when the server does not return it, unsettled) as learned.
     """
     node = node_at(kind, at)
     if node is not None:
-        _align(node, want, have)
+        _align(node, want, have, calibration.overlay(kind) if calibration is not None else None)
     return have
 
 
-def _align(node: Node, want: Any, have: Any) -> None:
+def _align(node: Node, want: Any, have: Any, learned: dict | None = None) -> None:
     """Walk both trees together, only where something below needs aligning."""
     if isinstance(want, list) and isinstance(have, list):
         if node.star is not None and node.star.alignable:
             for a, b in zip(want, have):
-                _align(node.star, a, b)
+                _align(node.star, a, b, learned)
         return
     if not (isinstance(want, dict) and isinstance(have, dict)):
         return
@@ -262,19 +272,23 @@ def _align(node: Node, want: Any, have: Any) -> None:
         if star.alignable:
             for key in want:
                 if key in have:
-                    _align(star, want[key], have[key])
+                    _align(star, want[key], have[key], learned)
         return
     for key, child, default, _ in node.fields:
+        seen = learned.get(id(child)) if learned else None
+        if seen is not None and not seen.returned and key not in want:
+            have.pop(key, None)  # this workspace's server does not return it: not comparable
+            continue
         if not child.alignable:
             continue
-        if default is not None and not default.settled and key not in want:
+        if default is not None and not default.settled and key not in want and seen is None:
             have.pop(key, None)
         elif default is not None and default.matches_any and want.get(key) == default.value and key in have:
             have[key] = want[key]
         elif key in want and key not in have and _write_only(want[key]):
             have[key] = want[key]
         elif key in want and key in have:
-            _align(child, want[key], have[key])
+            _align(child, want[key], have[key], learned)
 
 
 def _write_only(value: Any) -> bool:
@@ -480,3 +494,15 @@ def outgoing(kind: str, body: Any, at: tuple = ()) -> Any:
         for rest in rests(kind, mark, at):
             drop(out, rest)
     return out
+
+
+@cache
+def unsettled_paths(kind: str) -> tuple[Pattern, ...]:
+    """Fields whose server default is not settled (§10.1): never compared when a file omits them."""
+    return tuple(p for p, n in _walk(root(kind), ()) if n.default is not None and not n.default.settled)
+
+
+def sent_fields(kind: str) -> tuple[str, ...]:
+    """The top-level keys a request body of ``kind`` may carry, in the API's order."""
+    never = {rest for mark in NEVER_SENT for rest in rests(kind, mark)}
+    return tuple(k for k in key_order(kind) if (k,) not in never)

@@ -70,25 +70,24 @@ def shown(value: Any) -> Any:
     return value
 
 
-def contains_mark(value: Any) -> bool:
-    if isinstance(value, Sensitive):
+def _holds(value: Any, found: Callable[[Any], bool]) -> bool:
+    if found(value):
         return True
     if isinstance(value, dict):
-        return any(contains_mark(v) for v in value.values())
+        return any(_holds(v, found) for v in value.values())
     if isinstance(value, list):
-        return any(contains_mark(v) for v in value)
+        return any(_holds(v, found) for v in value)
     return False
+
+
+def contains_mark(value: Any) -> bool:
+    """Does ``value`` hold a secret's mark anywhere?"""
+    return _holds(value, lambda v: isinstance(v, Sensitive))
 
 
 def contains_write_only(value: Any) -> bool:
     """Does ``value`` hold a write-only secret (one the API never returns)?"""
-    if value is WRITE_ONLY:
-        return True
-    if isinstance(value, dict):
-        return any(contains_write_only(v) for v in value.values())
-    if isinstance(value, list):
-        return any(contains_write_only(v) for v in value)
-    return False
+    return _holds(value, lambda v: v is WRITE_ONLY)
 
 
 def _is_credential_param(name: str) -> bool:

@@ -213,7 +213,8 @@ class RoomState(Strict):
 
 class Settings(Strict):
     # §10.1.2: no server default is documented; workspaces live in in, us or eu. Never filled.
-    region: Optional[Literal["in", "us", "eu", "auto"]] = Field(None, **doc("default region of the rooms; the server chooses when left out"))
+    region: Annotated[Optional[Literal["in", "us", "eu", "auto"]], Default(None, settled=False, echoed=False)] = Field(
+        None, **doc("default region of the rooms; the server chooses when left out"))
     recording: Annotated[Optional[RecordingSettings], Default(None)] = Field(None, **doc("null: 100ms storage"))
     roomState: Annotated[Optional[RoomState], Default({})] = None
     # §3.6: undocumented; the server always returns `{}`. Sent as declared, never compared.
@@ -396,11 +397,15 @@ class TranscriptionPluginPermissions(Strict):
 class TranscriptionPlugin(Strict):
     permissions: Optional[TranscriptionPluginPermissions] = None
     mode: Optional[Literal["caption"]] = None
+    # §10.2.7: seen only in the policy clients receive; its shape is not documented.
+    translation: Optional[dict[str, Any]] = Field(None, **doc("as the server's policy carries it; passed through"))
 
 
 class Plugins(Strict):
     whiteboard: Optional[Whiteboard] = None
-    transcriptions: Optional[TranscriptionPlugin] = None
+    # §10.2.7: the REST docs show an object, the policy clients receive an array of them; both
+    # are accepted and compared by meaning (a one-item array is the object).
+    transcriptions: Optional[TranscriptionPlugin | list[TranscriptionPlugin]] = None
     # §10.2.6: the dashboard's noise-cancellation toggle, in the policy the server sends.
     noiseCancellation: Optional[Toggle] = None
 
@@ -424,7 +429,10 @@ class Template(Strict):
     createdAt: Returned = None
     updatedAt: Returned = None
     appId: Returned = None
-    default: Returned = None
+    # §10.2.10: the workspace's default template (rooms created without template_id use it). The
+    # server decides which template is the default when no file says: compared only when declared.
+    default: Annotated[Bool, Default(False, settled=False)] = Field(
+        None, **doc("this is the workspace's default template (one per workspace)"))
 
 
 class RolePreset(RoleFields):

@@ -15,6 +15,7 @@ from hmsconf.model.sensitive import Sensitive
 from hmsconf.plan import Change, Plan, role_delta_text
 from hmsconf.render.diagnostics import annotation
 from hmsconf.render.markdown import truncate_markdown
+from hmsconf.render.show import plan_access_lines
 
 PlanRenderer = Callable[[Plan, bool], str]
 FORMATS: dict[str, PlanRenderer] = {}
@@ -171,6 +172,7 @@ def _markdown_change(change: Change) -> str:
         for role, perms in change.effective_permissions.items():
             lines.append(f"| `{role}` | " + " | ".join("✓" if perms.get(f) else "" for f in flags) + " |")
         lines.append("")
+    lines.extend(plan_access_lines(change))
     if change.unmanaged_parts and change.kind == "Template":
         lines.append(f"Not managed here: {', '.join(change.unmanaged_parts)}")
         lines.append("")

@@ -1,0 +1,66 @@
+"""The `show` use case: a workspace's templates as access models, from the files or live.
+
+From the files it is offline and resolves exactly as `hmsconf render` does
+(variables, overlays, presets); with ``live`` it reads the workspace through
+the same client as `plan` (templates and their recording configs, no rooms
+needed). A saved plan can be attached, for the HTML page.
+"""
+
+from __future__ import annotations
+
+import json
+
+from hmsconf.access import AccessReport, TemplateAccess, template_access
+from hmsconf.diagnostics import Diagnostic, HmsconfError
+
+
+def _pick(templates: list[TemplateAccess], only: str | None) -> list[TemplateAccess]:
+    if only is None:
+        return templates
+    chosen = [t for t in templates if t.name == only]
+    if not chosen:
+        known = ", ".join(t.name for t in templates) or "none"
+        raise HmsconfError(f"no template named `{only}` (templates: {known})")
+    return chosen
+
+
+def from_files(path: str | None, workspace: str | None, template: str | None) -> tuple[AccessReport, list[Diagnostic]]:
+    from hmsconf import engine
+    from hmsconf.resolve import body_of
+
+    _, name, desired, diagnostics = engine.prepare(path, workspace)
+    models = [template_access(t.name, body_of(t)) for t in desired.templates.values()]
+    return AccessReport(name, "files", _pick(models, template)), diagnostics
+
+
+def from_live(path: str | None, workspace: str | None, api_url: str | None, template: str | None) -> AccessReport:
+    from hmsconf import engine
+    from hmsconf.live import read_live
+    from hmsconf.project import open_project
+
+    project = open_project(path, documents=False)  # only hmsconf.yaml: which workspace
+    name = project.pick_workspace(workspace)
+
+    async def read():
+        async with engine.open_client_for(project, name, api_url) as client:
+            return await read_live(client, None if template is None else [template])
+
+    live = engine.run(read())
+    models = [template_access(t.name, t.body, t.recordings) for t in live.templates.values()]
+    return AccessReport(name, "live", _pick(models, template))
+
+
+def load_plan(path: str):
+    """A saved plan (`plan --out`), to show beside the matrices."""
+    from hmsconf.plan import Plan
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        return Plan.from_json(data)
+    except OSError as exc:
+        raise HmsconfError(f"cannot read the plan {path}: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise HmsconfError(f"{path}:{exc.lineno}:{exc.colno}: not a saved plan: {exc.msg}") from None
+    except (KeyError, TypeError, AttributeError, ValueError):
+        raise HmsconfError(f"{path}:1:1: not a saved plan (made by `hmsconf plan --out`)") from None
