@@ -102,6 +102,9 @@ def test_no_command_in_any_format_prints_a_secret(tmp_path, server):  # noqa: F8
                                   for fmt in ("text", "json"))
     for fmt in ("markdown", "github"):
         run(2, ["plan", str(project), "--format", fmt, "--detailed-exitcode"], server, extra=rotated)
+    for fmt in ("text", "json", "markdown", "github"):  # a partial plan reads and shows less, and masks the same
+        run(2, ["plan", str(project), "--target", "Template/secretive", "--target", "Room/vault", "--format", fmt,
+                "--detailed-exitcode", "--max-rate", "500"], server, extra=rotated)
     export_dir = tmp_path / "export"
     run(0, ["export", "--out", str(export_dir), "--project", str(project)], server)
     for fmt in ("text", "markdown", "dot", "json", "html"):

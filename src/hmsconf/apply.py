@@ -70,6 +70,8 @@ def check_safety(plan: Plan, live: LiveWorkspace, desired: DesiredWorkspace, saf
     managed = sum(1 for t in desired.templates if t in live.templates) + sum(
         1 for r in desired.rooms if live.room(r) is not None
     )
+    if plan.targets is not None:  # a targeted plan read only its targets: measure against what the files declare
+        managed = len(desired.templates) + len(desired.rooms)
     touched = sum(1 for c in changes if c.action in ("update", "disable") and c.id)
     if managed >= safety.min_objects and managed and touched / managed > safety.max_change_share and not safety.force:
         raise SafetyError(

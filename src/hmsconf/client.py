@@ -96,12 +96,17 @@ def _scrub(texts: list, method: str, path: str, body: Any) -> list[str]:
 class ApiClient:
     def __init__(self, base_url: str = DEFAULT_API_URL, *, tokens: TokenSource, transport: httpx.AsyncBaseTransport | None = None,
                  timeout: float = 30.0, concurrency: int = DEFAULT_CONCURRENCY, retry_seconds: float = 60.0,
-                 retry_attempts: int = 10, wait_max: float = 5.0) -> None:
+                 retry_attempts: int = 10, wait_max: float = 5.0, max_rate: float | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.tokens = tokens
         self.requests = 0  # HTTP requests sent, retries included
         self.retry_seconds, self.retry_attempts, self.wait_max = retry_seconds, retry_attempts, wait_max
         self._limit = asyncio.Semaphore(concurrency)
+        self.pace = None  # max_rate: requests per second, evenly spaced (hmsconf.pacing)
+        if max_rate is not None:
+            from hmsconf.pacing import Pace
+
+            self.pace = Pace(max_rate)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             transport=transport,
@@ -126,8 +131,10 @@ class ApiClient:
 
     async def _send_once(self, method: str, path: str, body: Any, params: dict | None) -> httpx.Response:
         for attempt in (1, 2):
-            headers = {"Authorization": f"Bearer {self.tokens.token()}"}
             async with self._limit:
+                if self.pace is not None:  # after the slot: a paced request goes out as soon as it may
+                    await self.pace.wait()
+                headers = {"Authorization": f"Bearer {self.tokens.token()}"}  # signed after any wait
                 self.requests += 1
                 response = await self._http.request(method, path, json=body, params=params, headers=headers)
             # §1.3: on 401/403 the SDK signs a fresh token and tries once more

@@ -27,6 +27,7 @@ class Planned:
     live: LiveWorkspace
     plan: Plan
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    selection: Any = None  # hmsconf.selection.Selection of a targeted plan, checked against the files
 
 
 def prepare(path: str | None, workspace: str | None) -> tuple[Project, str, DesiredWorkspace, list[Diagnostic]]:
@@ -52,10 +53,26 @@ def recordings_managed(desired: DesiredWorkspace) -> list[str]:
 
 
 async def plan_with(client: Any, project: Project, name: str, desired: DesiredWorkspace,
-                    refresh_secrets: bool = False, salt: str | None = None, progress: Any = None) -> tuple[LiveWorkspace, Plan]:
-    live = await read_live(client, recordings_managed(desired), progress)
-    await room_codes.read_states(client, live, desired)
-    return live, _make_plan(project, name, desired, live, refresh_secrets, salt)
+                    refresh_secrets: bool = False, salt: str | None = None, progress: Any = None,
+                    selection: Any = None) -> tuple[LiveWorkspace, Plan]:
+    if selection is not None:
+        from hmsconf.selection import read_selected
+
+        live = await read_selected(client, selection, desired, refresh_secrets, progress)
+    else:
+        live = await read_live(client, recordings_managed(desired), progress)
+        await room_codes.read_states(client, live, desired)
+    return live, _plan(project, name, desired, live, refresh_secrets, salt, selection)
+
+
+def _plan(project: Project, name: str, desired: DesiredWorkspace, live: LiveWorkspace,
+          refresh_secrets: bool, salt: str | None, selection: Any) -> Plan:
+    if selection is None:
+        return _make_plan(project, name, desired, live, refresh_secrets, salt)
+    from hmsconf import selection as selecting
+
+    scoped, notes = selecting.scope(selection, desired, live)
+    return selecting.finish(_make_plan(project, name, scoped, live, refresh_secrets, salt), selection, notes)
 
 
 def _make_plan(project: Project, name: str, desired: DesiredWorkspace, live: LiveWorkspace,
@@ -85,14 +102,17 @@ def calibration_of(project: Project, name: str) -> Any:
 
 
 def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
-                   refresh_secrets: bool = False, salt: str | None = None, progress: Any = None) -> Planned:
+                   refresh_secrets: bool = False, salt: str | None = None, progress: Any = None,
+                   selection: Any = None, pacing: Any = None) -> Planned:
     """prepare + plan_with, with the live workspace read while the files load.
 
     Reading the lists needs nothing from the files, only the workspace's
     connection (hmsconf.yaml); so a thread of its own reads them while this
     one parses and checks the documents, and the plan waits only for what
     follows from the files (the recordings reads). Problems keep their order:
-    configuration errors first, then connection and API errors.
+    configuration errors first, then connection and API errors. ``selection``
+    (hmsconf.selection) limits the plan to some objects; ``pacing``
+    (hmsconf.pacing) overrides the workspace's parallelism and rate.
     """
     from hmsconf.project import load_documents
 
@@ -101,7 +121,7 @@ def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
     reader, deferred = None, None
     if not has_errors(project.diagnostics):
         try:
-            reader = _LiveReader(_connection(project, name, api_url), progress)
+            reader = _LiveReader(_connection(project, name, api_url, pacing), progress, selection, refresh_secrets)
         except HmsconfError as exc:
             deferred = exc
     try:
@@ -112,23 +132,28 @@ def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
         desired, diagnostics = _checked(project, name)
         if deferred is not None or reader is None:  # (no reader: hmsconf.yaml had errors, _checked raised)
             raise deferred or HmsconfError("internal: the live workspace was not read")
+        if selection is not None:
+            from hmsconf.selection import check
+
+            selection = check(selection, desired)
         live = reader.finish(recordings_managed(desired), desired)
     finally:
         if reader is not None:
             reader.cancel()
-    plan = _make_plan(project, name, desired, live, refresh_secrets, salt)
-    return Planned(project, name, desired, live, plan, diagnostics)
+    plan = _plan(project, name, desired, live, refresh_secrets, salt, selection)
+    return Planned(project, name, desired, live, plan, diagnostics, selection)
 
 
 class _LiveReader:
     """``read_live`` on a thread with its own event loop, started early."""
 
-    def __init__(self, connection: Any, progress: Any = None) -> None:
+    def __init__(self, connection: Any, progress: Any = None, selection: Any = None, refresh_secrets: bool = False) -> None:
         import concurrent.futures
         import threading
 
         self._connection = connection
         self._progress = progress
+        self._selection, self._refresh_secrets = selection, refresh_secrets
         self._recordings: concurrent.futures.Future = concurrent.futures.Future()
         self._desired: concurrent.futures.Future = concurrent.futures.Future()  # for the room-code reads
         self._result: concurrent.futures.Future = concurrent.futures.Future()
@@ -148,6 +173,11 @@ class _LiveReader:
 
         self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
         async with open_client(self._connection) as client:
+            if self._selection is not None:
+                from hmsconf.selection import read_selected
+
+                return await read_selected(client, self._selection, asyncio.wrap_future(self._desired),
+                                           self._refresh_secrets, self._progress)
             live = await read_live(client, asyncio.wrap_future(self._recordings), self._progress)
             await room_codes.read_states(client, live, await asyncio.wrap_future(self._desired))
             return live
@@ -171,16 +201,20 @@ class _LiveReader:
         self._thread.join(timeout=10)
 
 
-def _connection(project: Project, name: str, api_url: str | None) -> Any:
+def _connection(project: Project, name: str, api_url: str | None, pacing: Any = None) -> Any:
+    import dataclasses
+
     from hmsconf.workspace import connection_for
 
-    return connection_for(project, name, api_url)
+    connection = connection_for(project, name, api_url)
+    given = {k: v for k, v in dataclasses.asdict(pacing).items() if v is not None} if pacing is not None else {}
+    return dataclasses.replace(connection, **given) if given else connection
 
 
-def open_client_for(project: Project, name: str, api_url: str | None) -> Any:
+def open_client_for(project: Project, name: str, api_url: str | None, pacing: Any = None) -> Any:
     from hmsconf.targets import open_client
 
-    return open_client(_connection(project, name, api_url))
+    return open_client(_connection(project, name, api_url, pacing))
 
 
 def run(coro: Any) -> Any:

@@ -82,6 +82,10 @@ class LiveWorkspace:
             self._templates_by_id = {live.id: live for live in self.templates.values()}
         return self._templates_by_id.get(template_id) if template_id is not None else None
 
+    def set_rooms_using(self, counts: dict[str, int]) -> None:
+        """Blast radii counted elsewhere (a targeted plan reads no room list: hmsconf.selection)."""
+        self._rooms_per_template = Counter(counts)
+
     def rooms_using(self, template_id: str) -> int:
         """Blast radius: live, enabled rooms on this template."""
         if self._rooms_per_template is None:

@@ -131,6 +131,7 @@ class Plan:
     created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     project: str | None = None
     base: str | None = None  # `hmsconf diff`: the git revision the working tree is compared with
+    targets: list[str] | None = None  # a partial plan (--target): only these objects were read and compared
 
     @property
     def has_changes(self) -> bool:
@@ -147,6 +148,8 @@ class Plan:
         if not self.has_changes:
             if self.base is not None:
                 return f"No changes between `{self.base}` and the working tree."
+            if self.targets is not None:
+                return "No changes in the targeted objects (partial plan)."
             return "No changes. The workspace matches the configuration."
         parts = [
             f"{counts['create']} to create",
@@ -173,6 +176,7 @@ class Plan:
             "manual_steps": self.manual_steps,
             "salt": self.salt,
             "desired_fingerprint": self.desired_fingerprint,
+            "targets": self.targets,
             **({"base": self.base} if self.base is not None else {}),
         }
 
@@ -187,6 +191,7 @@ class Plan:
             desired_fingerprint=data.get("desired_fingerprint", ""),
             created_at=data.get("created_at", ""),
             project=data.get("project"),
+            targets=list(data["targets"]) if isinstance(data.get("targets"), list) else None,
         )
 
 

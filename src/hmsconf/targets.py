@@ -30,6 +30,8 @@ class Connection:
     secret: str | None = field(default=None, repr=False)
     management_token: str | None = field(default=None, repr=False)
     file: str | None = None
+    parallelism: int | None = None  # requests in flight (default: the client's)
+    max_rate: float | None = None  # requests per second (default: no limit)
 
     @property
     def is_file(self) -> bool:
@@ -40,6 +42,10 @@ class Connection:
 
 
 def open_client(connection: Connection, **options) -> ApiClient:
+    if connection.parallelism is not None:
+        options.setdefault("concurrency", connection.parallelism)
+    if connection.max_rate is not None:
+        options.setdefault("max_rate", connection.max_rate)
     if connection.is_file:
         import httpx
 

@@ -54,7 +54,7 @@ def connection_for(project: Project, workspace: str, api_url: str | None = None,
     if api_url is None and ("file" in entry or not entry):
         path = _value(entry.get("file"), "file", workspace, env) or DEFAULT_LOCAL_FILE
         file = FsPath(path) if FsPath(path).is_absolute() else project.root / path
-        return Connection(file=str(file))
+        return Connection(file=str(file), **_pacing(entry, workspace))
 
     def own(field: str) -> str | None:
         # the workspace's own credentials are only read when the environment gives none
@@ -74,4 +74,19 @@ def connection_for(project: Project, workspace: str, api_url: str | None = None,
             f"workspace `{workspace}` has no credentials: set HMS_ACCESS_KEY and HMS_SECRET "
             f"(or HMS_MANAGEMENT_TOKEN), or give the workspace access_key and secret in hmsconf.yaml"
         )
-    return Connection(api_url=url, access_key=key, secret=secret, management_token=token)
+    return Connection(api_url=url, access_key=key, secret=secret, management_token=token, **_pacing(entry, workspace))
+
+
+def _pacing(entry: Mapping[str, Any], workspace: str) -> dict[str, Any]:
+    """``parallelism`` and ``max_rate`` of a workspace entry, checked (hmsconf.pacing)."""
+    out: dict[str, Any] = {}
+    parallelism, rate = entry.get("parallelism"), entry.get("max_rate")
+    if parallelism is not None:
+        if isinstance(parallelism, bool) or not isinstance(parallelism, int) or parallelism < 1:
+            raise HmsconfError(f"hmsconf.yaml: workspaces.{workspace}.parallelism must be a whole number of 1 or more")
+        out["parallelism"] = parallelism
+    if rate is not None:
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0 or rate == float("inf"):
+            raise HmsconfError(f"hmsconf.yaml: workspaces.{workspace}.max_rate must be a number of requests per second above 0")
+        out["max_rate"] = float(rate)
+    return out

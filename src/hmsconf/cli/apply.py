@@ -7,6 +7,7 @@ import click
 
 from hmsconf.cli.common import EXIT_ERROR, EXIT_OK, format_option, no_color_option, use_color, workspace_options
 from hmsconf.cli.progress import quiet_option
+from hmsconf.cli.scope import pacing, pacing_options, target_option
 
 
 def _saved_plan(target: str | None) -> dict | None:
@@ -35,9 +36,12 @@ def _saved_plan(target: str | None) -> dict | None:
 @click.option("--force", is_flag=True, help="Allow changes above the safety share of hmsconf.yaml.")
 @click.option("--refresh-secrets", is_flag=True, help="Send write-only secrets (storage keys, webhook headers) again.")
 @format_option("text", "json")
+@target_option
+@pacing_options
 @no_color_option
 @quiet_option
-def command(target, workspace, api_url, auto_approve, allow_destroy, force, refresh_secrets, output_format, no_color, quiet) -> None:
+def command(target, workspace, api_url, auto_approve, allow_destroy, force, refresh_secrets, output_format, selection,
+            parallelism, max_rate, no_color, quiet) -> None:
     """Make a workspace match the files, or apply a saved plan.
 
     TARGET is a project directory (default: the current one) or a plan saved
@@ -48,6 +52,10 @@ def command(target, workspace, api_url, auto_approve, allow_destroy, force, refr
     Examples:
       hmsconf apply examples/webinar --auto-approve
       hmsconf plan -w prod --out plan.json && hmsconf apply plan.json
+      hmsconf apply -w prod --target Room/town-hall --auto-approve   # only that room
+      hmsconf apply -w prod --max-rate 5 --auto-approve              # at most 5 requests a second
+
+    A plan saved with --target applies only its targets.
     """
     from hmsconf import engine
     from hmsconf.apply import Applier, Safety, check_fresh, check_safety
@@ -64,6 +72,12 @@ def command(target, workspace, api_url, auto_approve, allow_destroy, force, refr
         project_path, workspace = saved.project, workspace or saved.workspace
         if workspace != saved.workspace:
             raise HmsconfError(f"the plan was made for workspace `{saved.workspace}`, not `{workspace}`")
+        if selection is not None:
+            raise click.UsageError("a saved plan applies exactly what it holds: --target goes with `hmsconf plan`")
+        if saved.targets is not None:
+            from hmsconf.selection import Selection
+
+            selection = Selection.parse(saved.targets)
     else:
         project_path = target
     if saved is None and not auto_approve and not sys.stdin.isatty():
@@ -73,7 +87,8 @@ def command(target, workspace, api_url, auto_approve, allow_destroy, force, refr
 
     with progress_display(quiet) as progress:
         planned = engine.plan_workspace(project_path, workspace, api_url, refresh_secrets,
-                                        salt=saved.salt if saved else None, progress=progress)
+                                        salt=saved.salt if saved else None, progress=progress,
+                                        selection=selection, pacing=pacing(parallelism, max_rate))
     echo_warnings(planned.diagnostics)
     project, name, desired, live, plan = planned.project, planned.workspace, planned.desired, planned.live, planned.plan
     safety = Safety.from_config(project.config, allow_destroy, force)
@@ -91,10 +106,10 @@ def command(target, workspace, api_url, auto_approve, allow_destroy, force, refr
         click.confirm(f"Apply these changes to workspace `{name}`?", abort=True)
 
     async def execute(progress):
-        async with engine.open_client_for(project, name, api_url) as client:
+        async with engine.open_client_for(project, name, api_url, pacing(parallelism, max_rate)) as client:
             # Re-read right before writing: what was shown is what gets applied, or nothing is.
             fresh_live, fresh = await engine.plan_with(client, project, name, desired, refresh_secrets,
-                                                       salt=plan.salt, progress=progress)
+                                                       salt=plan.salt, progress=progress, selection=planned.selection)
             check_fresh(plan, fresh)
             applier = Applier(client, fresh, desired, fresh_live, progress=progress,
                               calibration=engine.calibration_of(project, name))

@@ -15,7 +15,7 @@ DEFAULT_ACCESS_KEY = "hmsconf-emulator"
 @click.option("--fault-rate", type=click.FloatRange(0, 1), default=0, help="Share of requests that fail (429, 5xx, dropped).")
 @click.option("--seed", type=int, default=None, help="Seed for the fault sequence.")
 @click.option("--retry-after", type=float, default=1.0, show_default=True, help="Retry-After seconds sent with injected 429s.")
-@click.option("--access-log", type=click.Path(dir_okay=False), default=None, help="Append one line per request: method path status ms.")
+@click.option("--access-log", type=click.Path(dir_okay=False), default=None, help="Append one line per request: method path status ms arrival-time (Unix seconds).")
 def command(host, port, access_key, secret, state, latency_ms, fault_rate, seed, retry_after, access_log) -> None:
     """Run a local server that behaves like the documented 100ms API.
 

@@ -120,7 +120,7 @@ def create_app(store: Store, *, access_key: str, secret: str, faults: Faults | N
 
     def endpoint(handler: Handler, cacheable: bool = False) -> Callable[[Request], Awaitable[Response]]:
         async def serve(request: Request) -> Response:
-            started = time.perf_counter()
+            started, arrived = time.perf_counter(), time.time()
             status = 500
             try:
                 if latency_ms:
@@ -156,7 +156,8 @@ def create_app(store: Store, *, access_key: str, secret: str, faults: Faults | N
                 return _json(problem.body(), problem.status)
             finally:
                 if log is not None:
-                    log.write(f"{request.method} {request.url.path} {status} {(time.perf_counter() - started) * 1000:.1f}\n")
+                    # method, path, status, milliseconds taken, arrival (Unix time, for rate checks)
+                    log.write(f"{request.method} {request.url.path} {status} {(time.perf_counter() - started) * 1000:.1f} {arrived:.6f}\n")
 
         return serve
 

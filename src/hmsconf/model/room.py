@@ -85,6 +85,8 @@ class WorkspaceEntry(Strict):
     file: Str = Field(None, **doc("a local workspace file (SQLite), relative to the project"))
     vars: Optional[dict[str, Any]] = None
     webhook: Optional[Webhook] = Field(None, **doc("the workspace-level webhook: dashboard-only, printed as a manual step"))
+    parallelism: Int = Field(None, ge=1, **doc("requests in flight at most (--parallelism)", default=32))
+    max_rate: Optional[float] = Field(None, gt=0, **doc("requests per second at most, evenly spaced (--max-rate); default no limit"))
 
 
 class Safety(Strict):

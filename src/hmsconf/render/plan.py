@@ -82,7 +82,7 @@ def render_text(plan: Plan, color: bool = False) -> str:
     def paint(action: str, text: str) -> str:
         return f"{_COLOR[action]}{text}{_RESET}" if color else text
 
-    out: list[str] = []
+    out: list[str] = [partial_note(plan), ""] if plan.targets is not None else []
     changes = [c for c in plan.changes if c.is_change]
     if changes:
         if plan.base is not None:
@@ -139,6 +139,12 @@ def render_json(plan: Plan, color: bool = False) -> str:
     return json.dumps(plan.to_json(), indent=2, sort_keys=False) + "\n"
 
 
+def partial_note(plan: Plan) -> str:
+    """What a targeted plan covers, said before anything else."""
+    return (f"Partial plan: only {', '.join(plan.targets or [])} (--target); "
+            "nothing else in the workspace was read or compared.")
+
+
 def markdown_marker(workspace: str, kind: str = "plan") -> str:
     """A hidden first line, so a workflow can find and update its own comment."""
     return f"<!-- hmsconf:{kind}:{workspace} -->"
@@ -187,7 +193,10 @@ def render_markdown_limited(plan: Plan, limit: int = MARKDOWN_COMMENT_LIMIT, hea
                             marker_kind: str = "plan") -> str:
     changes = [c for c in plan.changes if c.is_change]
     where = f"`{plan.base}` → head, workspace `{plan.workspace}`" if plan.base is not None else f"workspace `{plan.workspace}`"
-    head = [markdown_marker(plan.workspace, marker_kind), f"### {heading or 'hmsconf plan'}: {where}", "", f"**{plan.summary()}**", ""]
+    head = [markdown_marker(plan.workspace, marker_kind), f"### {heading or 'hmsconf plan'}: {where}", ""]
+    if plan.targets is not None:
+        head += [f"> {partial_note(plan)}", ""]
+    head += [f"**{plan.summary()}**", ""]
     risky = [f"- :warning: **{c.kind} `{c.name}`**: {r}" for c in changes for r in c.risks]
     if risky:
         head += ["**Risks**", "", *risky, ""]
