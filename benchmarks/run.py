@@ -27,6 +27,7 @@ from common import HEADER, machine  # noqa: E402
 BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
     ("bench_startup.py", [], []),
     ("bench_validate.py", [], ["--files", "100"]),
+    ("bench_floor.py", [], ["--files", "100", "--rounds", "1", "--hook-rounds", "3"]),
     ("bench_fmt.py", [], ["--files", "100"]),
     ("bench_plan.py", [], ["--templates", "100", "--rooms", "20", "--with-recordings", "10", "--repeat", "1"]),
     ("bench_memory.py", [], ["--templates", "500"]),

@@ -8,14 +8,18 @@ variables can make a document valid in dev and invalid in prod.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from hmsconf import rules
 from hmsconf.diagnostics import Diagnostic, HmsconfError, Path, error, warning
 from hmsconf.project import Project, load_projects
 from hmsconf.model import catalogue
 from hmsconf.model.sensitive import scrub
+from hmsconf.parallel import forked_map
 from hmsconf.resolve import DesiredWorkspace, Resolved, body_of, resolve
+
+if TYPE_CHECKING:
+    from hmsconf.prechecked import Prechecked
 
 
 class InvalidConfiguration(HmsconfError):
@@ -49,10 +53,15 @@ def _masked(diagnostic: Diagnostic, secrets: list[str]) -> Diagnostic:
 
 
 def check_workspace(project: Project, workspace: str, environ: dict[str, str] | None = None,
-                    require_env: bool = True) -> tuple[DesiredWorkspace, list[Diagnostic]]:
+                    require_env: bool = True, prechecked: Prechecked | None = None) -> tuple[DesiredWorkspace, list[Diagnostic]]:
     desired, found = resolve(project, workspace, environ, require_env)
-    for item in (*desired.presets.values(), *desired.objects()):
-        found.extend(check_resolved(item))
+    items = [*desired.presets.values(), *desired.objects()]
+    known = [prechecked.get(item, workspace) for item in items] if prechecked is not None else [None] * len(items)
+    found.extend(d for placed in known if placed is not None for d in placed)
+    # the rest on every core too, but only in validate's pass (plan holds big trees a fork would copy)
+    rest = [item for item, done in zip(items, known) if done is None]
+    for placed in forked_map(check_resolved, rest) if prechecked is not None else map(check_resolved, rest):
+        found.extend(placed)
     if not any(d.is_error for d in project.diagnostics):  # a file that did not load hides its templates
         found.extend(_room_template_refs(desired, project.live_templates))
     found.extend(_one_default_template(desired))
@@ -129,6 +138,7 @@ def validate(paths: list[str], environ: dict[str, str] | None = None, require_en
     No secrets needed (``require_env=False``): an unset ``${env:...}`` is a notice.
     ``progress`` (a ``hmsconf.progress.Progress``) hears of each file checked.
     """
+    from hmsconf.prechecked import load_and_precheck
     from hmsconf.project import in_focus, load_documents, no_project_error
     from hmsconf.progress import NO_PROGRESS
 
@@ -138,14 +148,17 @@ def validate(paths: list[str], environ: dict[str, str] | None = None, require_en
         raise no_project_error(paths[0] if len(paths) == 1 else " ".join(paths))
     result = Validation(list(problems))
     reading = progress.stage("reading files", sum(len(p.files.files) if p.files else 0 for p in projects))
+    prechecked = {}
     for project in projects:
+        # many files: loaded on every core, and the documents that need no other checked there
+        prechecked[id(project)] = load_and_precheck(project, environ, require_env, check_resolved, reading)
         load_documents(project, reading)
     reading.done()
     checking = progress.stage("checking workspaces", sum(len(p.workspace_names()) for p in projects))
     for project in projects:
         found = list(project.diagnostics)
         for workspace in project.workspace_names():
-            found.extend(check_workspace(project, workspace, environ, require_env)[1])
+            found.extend(check_workspace(project, workspace, environ, require_env, prechecked[id(project)])[1])
             checking.advance(1, f"{project.root} ({workspace})")
         result.diagnostics.extend(d for d in found if in_focus(project, d))
         result.projects += 1

@@ -16,8 +16,10 @@ quietly turning into ``true``.
 
 from __future__ import annotations
 
+import gc
 import math
 from array import array
+from contextlib import contextmanager
 from functools import lru_cache
 import os
 import re
@@ -133,6 +135,16 @@ class KeyPositions:
     def __len__(self) -> int:
         return len(self.keys())
 
+    def __reduce__(self) -> tuple:
+        # Pickled for parallel loading: the generic reduce of a slotted object costs twice the load's pickling.
+        return _keys_restored, (self._keys, self._packed, self._set)
+
+
+def _keys_restored(keys: Any, packed: Any, changed: Any) -> "KeyPositions":
+    out = KeyPositions.__new__(KeyPositions)
+    out._keys, out._packed, out._set = keys, packed, changed
+    return out
+
 
 class ItemPositions:
     """The (line, column) of each item of one sequence, read like a list; packed as above."""
@@ -154,6 +166,15 @@ class ItemPositions:
     def __iter__(self) -> Iterator[tuple[int, int]]:
         return (_unpack(p) for p in _packed_view(self._packed))
 
+    def __reduce__(self) -> tuple:
+        return _items_restored, (self._packed,)
+
+
+def _items_restored(packed: Any) -> ItemPositions:
+    out = ItemPositions.__new__(ItemPositions)
+    out._packed = packed
+    return out
+
 
 class YMap(dict):
     """A mapping that knows the (line, column) of each of its keys (1-based)."""
@@ -174,6 +195,10 @@ class YMap(dict):
         out.key_pos = dict(self.key_pos)
         return out
 
+    def __reduce__(self) -> tuple:
+        # items streamed into the new mapping by pickle itself: no copy on either side
+        return _map_restored, (self.key_pos,), None, None, iter(dict.items(self))
+
 
 class YSeq(list):
     """A sequence that knows the (line, column) of each item (1-based)."""
@@ -192,6 +217,21 @@ class YSeq(list):
         out.extend(copy.deepcopy(item, memo) for item in self)
         out.item_pos = list(self.item_pos)
         return out
+
+    def __reduce__(self) -> tuple:
+        return _seq_restored, (self.item_pos,), None, iter(list.__iter__(self))
+
+
+def _map_restored(positions: Any) -> YMap:
+    out = dict.__new__(YMap)
+    out.key_pos = positions
+    return out
+
+
+def _seq_restored(positions: Any) -> YSeq:
+    out = list.__new__(YSeq)
+    out.item_pos = positions
+    return out
 
 
 @dataclass
@@ -354,14 +394,28 @@ class _Builder:
 
     def build(self, start: Any) -> Any:
         # The hot loop of every command: event types are compared by identity,
-        # the common cases (plain scalar, new string key) are inlined.
-        # A frame: [container, anchor, start_mark, pending_key, pending_key_pos, expanded_size]
+        # the common cases (plain scalar, new string key) are inlined, and the
+        # open container's state lives in locals (saved on `stack` while a
+        # child is open): per event this is most of a load's own time.
         scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
         map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
         map_end, seq_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
-        plain, events, no_key = _plain_scalar, self.events, _NO_KEY
+        plain, events, no_key, anchors = _plain_scalar, self.events, _NO_KEY, self.anchors
+        new_dict, new_list, new_object = dict.__new__, list.__new__, object.__new__
         key_tuples: dict[tuple, tuple] = {}
-        stack: list[list[Any]] = []
+        stack: list[tuple] = []
+        # the open container: itself, is it a sequence, its positions list (and
+        # keys list), the pending key and its packed position, anchor, start mark,
+        # values it expands to
+        parent: Any = None
+        is_seq = False
+        packed: Any = None
+        keys: Any = None
+        pending: Any = no_key
+        pending_pos = 0
+        open_anchor: Any = None
+        open_mark: Any = None
+        open_size = 0
         event = start
         while True:
             kind = type(event)
@@ -370,10 +424,12 @@ class _Builder:
                     value = plain(event.value)
                 else:
                     value = _scalar(event)
-                anchor, mark, size = event.anchor, event.start_mark, 1
+                anchor, size = event.anchor, 1
                 self.nodes += 1
                 if self.nodes > MAX_NODES:
-                    self._count(0, mark)
+                    self._count(0, event.start_mark)
+                if is_seq or pending is no_key:
+                    mark = event.start_mark
             elif kind is map_start or kind is seq_start:
                 if len(stack) >= MAX_DEPTH:
                     line, col = _pos(event.start_mark)
@@ -384,47 +440,60 @@ class _Builder:
                 if tag and tag not in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "!"):
                     line, col = _pos(event.start_mark)
                     raise _LoadError("YAML-TAG", f"unsupported YAML tag `{tag}`; remove it", line, col)
-                self._count(1, event.start_mark)
-                stack.append([YMap() if kind is map_start else YSeq(), event.anchor, event.start_mark, no_key, None, 1])
+                self.nodes += 1
+                if self.nodes > MAX_NODES:
+                    self._count(0, event.start_mark)
+                stack.append((parent, is_seq, packed, keys, pending, pending_pos, open_anchor, open_mark, open_size))
+                # built without their __init__ (two Python calls per container)
+                keys, packed = [], []
+                if kind is map_start:
+                    parent, is_seq, positions = new_dict(YMap), False, new_object(KeyPositions)
+                    positions._keys, positions._packed, positions._set = keys, packed, None
+                    parent.key_pos = positions
+                else:
+                    parent, is_seq, positions = new_list(YSeq), True, new_object(ItemPositions)
+                    positions._packed = packed
+                    parent.item_pos = positions
+                pending, pending_pos = no_key, 0
+                open_anchor, open_mark, open_size = event.anchor, event.start_mark, 1
                 event = next(events)
                 continue
             elif kind is map_end or kind is seq_end:
-                value, anchor, mark, _, _, size = stack.pop()
-                if kind is map_end:
-                    value.key_pos._seal(key_tuples)
-                else:
-                    value.item_pos._seal()
+                value, anchor, mark, size = parent, open_anchor, open_mark, open_size
+                if is_seq:
+                    value.item_pos._packed = array("Q", packed).tobytes()  # = ItemPositions._seal, inlined
+                else:  # = KeyPositions._seal, inlined
+                    positions = value.key_pos
+                    shape = tuple(keys)
+                    positions._keys, positions._packed = key_tuples.setdefault(shape, shape), array("Q", packed).tobytes()
+                parent, is_seq, packed, keys, pending, pending_pos, open_anchor, open_mark, open_size = stack.pop()
             elif kind is alias_event:
                 (value, size), anchor, mark = self._alias(event), None, event.start_mark
             else:  # pragma: no cover - libyaml never produces anything else inside a document
                 line, col = _pos(event.start_mark)
                 raise _LoadError("YAML-SYNTAX", f"unexpected {kind.__name__}", line, col)
             if anchor:
-                self.anchors[anchor] = (value, size)
-            if not stack:
+                anchors[anchor] = (value, size)
+            if parent is None:
                 return value
-            frame = stack[-1]
-            frame[5] += size
-            parent = frame[0]
-            if type(parent) is YSeq:
+            open_size += size
+            if is_seq:
                 parent.append(value)
-                parent.item_pos._packed.append((mark.line + 1) << _COLUMN_BITS | (mark.column + 1))
-            elif frame[3] is no_key:
+                packed.append((mark.line + 1) << _COLUMN_BITS | (mark.column + 1))
+            elif pending is no_key:
                 if isinstance(value, (dict, list)):
                     line, col = _pos(mark)
                     raise _LoadError("YAML-KEY", "a mapping key must be a plain value, not a list or mapping", line, col)
-                frame[3] = value
-                frame[4] = (mark.line + 1) << _COLUMN_BITS | (mark.column + 1)
+                pending = value
+                pending_pos = (mark.line + 1) << _COLUMN_BITS | (mark.column + 1)
             else:
-                key = frame[3]
-                if type(key) is str and key != "<<" and key not in parent:
-                    parent[key] = value
-                    positions = parent.key_pos
-                    positions._keys.append(key)
-                    positions._packed.append(frame[4])
+                if type(pending) is str and pending != "<<" and pending not in parent:
+                    parent[pending] = value
+                    keys.append(pending)
+                    packed.append(pending_pos)
                 else:
-                    self._add(parent, key, _unpack(frame[4]), value)
-                frame[3] = no_key
+                    self._add(parent, pending, _unpack(pending_pos), value)
+                pending = no_key
             event = next(events)
 
     def _add(self, parent: YMap, key: Any, key_pos: tuple[int, int], value: Any) -> None:
@@ -583,6 +652,23 @@ def load_file(path: str | os.PathLike, display: str | None = None) -> LoadedFile
     if problem:
         return LoadedFile(display, diagnostics=[problem])
     return load_text(text, display)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Loaded trees hold no reference cycles, yet the cyclic collector rescans
+    them again and again while they grow (a fifth of a load) and while they are
+    checked: so it is off while they load, and what exists then is moved out of
+    its sight (``gc.freeze``). Refcounting still frees every tree dropped."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def _display(path: str | os.PathLike) -> str:

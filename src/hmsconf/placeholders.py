@@ -104,16 +104,10 @@ def describe(wanted: str) -> str:
 def wanted_type(kind: str, path: tuple) -> Wanted | None:
     """The scalar type the model wants at ``path`` of a ``kind`` document, or
     None when the field is not a plain scalar (or not known: the schema says so)."""
-    from hmsconf.rules import _MODELS, _step
+    from hmsconf.model.compiled import compiled
 
-    annotation: Any = _MODELS.get(kind)
-    if annotation is None:
-        return None
-    for part in path:
-        annotation = _step(annotation, part)
-        if annotation is None:
-            return None
-    return _scalar_of(annotation)
+    # read from the compiled model (hmsconf.model.compiled): validate does not import pydantic
+    return compiled(kind).scalar_at(path) if kind in ("Template", "Room", "RolePreset") else None  # type: ignore[return-value]
 
 
 def _scalar_of(annotation: Any) -> Wanted | None:

@@ -18,7 +18,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from hmsconf.diagnostics import Diagnostic, HmsconfError, error, warning
-from hmsconf.loader import PROJECT_FILE, Document, ProjectFiles, classify, discover, load_file
+from hmsconf.loader import PROJECT_FILE, Document, LoadedFile, ProjectFiles, classify, collector_paused, discover, load_file
 
 LOCAL_WORKSPACE = "local"
 DEFAULT_LOCAL_FILE = ".hmsconf/local-workspace.db"
@@ -128,23 +128,32 @@ def load_documents(project: Project, progress: Any = None) -> Project:
     if project.documents_loaded or project.files is None:
         return project
     project.documents_loaded = True
-    for path in project.files.files:
-        if progress is not None:
-            progress.advance(1, str(path))
-        loaded = load_file(path)
-        project.diagnostics.extend(loaded.diagnostics)
-        for doc in loaded.documents:
-            if doc.data is None:  # only comments (or nothing) between `---` lines
-                project.diagnostics.append(warning(
-                    "EMPTY-FILE", "the document holds only comments; add `kind:` and its fields, or remove it"
-                ).at(doc.file, doc.line, doc.column))
-                continue
-            problem = classify(doc)
-            if problem:
-                project.diagnostics.append(problem)
-            else:
-                project.documents.append(doc)
+    with collector_paused():
+        for path in project.files.files:
+            if progress is not None:
+                progress.advance(1, str(path))
+            found, documents = file_documents(load_file(path))
+            project.diagnostics.extend(found)
+            project.documents.extend(documents)
     return project
+
+
+def file_documents(loaded: LoadedFile) -> tuple[list[Diagnostic], list[Document]]:
+    """One loaded file's problems and its documents of a known kind."""
+    found = list(loaded.diagnostics)
+    documents = []
+    for doc in loaded.documents:
+        if doc.data is None:  # only comments (or nothing) between `---` lines
+            found.append(warning(
+                "EMPTY-FILE", "the document holds only comments; add `kind:` and its fields, or remove it"
+            ).at(doc.file, doc.line, doc.column))
+            continue
+        problem = classify(doc)
+        if problem:
+            found.append(problem)
+        else:
+            documents.append(doc)
+    return found, documents
 
 
 def _check_config(doc: Document) -> list[Diagnostic]:

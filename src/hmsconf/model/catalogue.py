@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from typing import Any, Callable, Iterator, Union
 
-from pydantic import BaseModel
-
 from hmsconf.model import KINDS, facts  # noqa: F401  (KINDS: the kinds the catalogue knows)
 from hmsconf.model.sensitive import WRITE_ONLY, Sensitive, mark_url, url_parts
 from hmsconf.model.tree import plain
@@ -90,12 +88,16 @@ def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
 
 
 def _is_structured(annotation: Any) -> bool:
+    from pydantic import BaseModel
+
     annotation, _ = _unwrap(annotation)
     origin = typing.get_origin(annotation)
     return origin in (dict, list) or (isinstance(annotation, type) and issubclass(annotation, BaseModel))
 
 
 def _node(annotation: Any, marks: list[Any]) -> Node:
+    from pydantic import BaseModel
+
     inner, more = _unwrap(annotation)
     marks = [*marks, *more]
     origin = typing.get_origin(inner)
@@ -119,6 +121,13 @@ def _is_fact(mark: Any) -> bool:
 @cache
 def root(kind: str) -> Node:
     """The field tree of a document kind (``Template``, ``Room``, ``RolePreset``, ``hmsconf.yaml``)."""
+    from hmsconf.model.compiled import cached_tree
+
+    # walked once, then read from the disk cache: validate does not import pydantic
+    return cached_tree(kind, _walked, Node)
+
+
+def _walked(kind: str) -> Node:
     from hmsconf.model.room import ProjectConfig, Room
     from hmsconf.model.template import RolePreset, Template
 
