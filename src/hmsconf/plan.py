@@ -150,6 +150,7 @@ class Plan:
     desired_fingerprint: str = ""
     created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     project: str | None = None
+    base: str | None = None  # `hmsconf diff`: the git revision the working tree is compared with
     targets: list[str] | None = None  # a partial plan (--target): only these objects were read and compared
 
     @property
@@ -165,6 +166,8 @@ class Plan:
     def summary(self) -> str:
         counts = self.counts()
         if not self.has_changes:
+            if self.base is not None:
+                return f"No changes between `{self.base}` and the working tree."
             if self.targets is not None:
                 return "No changes in the targeted objects (partial plan)."
             return "No changes. The workspace matches the configuration."
@@ -175,7 +178,8 @@ class Plan:
         ]
         if counts["enable"]:
             parts.append(f"{counts['enable']} to enable")
-        return "Plan: " + ", ".join(parts) + "."
+        head = f"Diff `{self.base}` → working tree: " if self.base is not None else "Plan: "
+        return head + ", ".join(parts) + "."
 
     def request_count(self) -> int:
         return sum(len(c.requests) for c in self.changes)
@@ -193,6 +197,7 @@ class Plan:
             "salt": self.salt,
             "desired_fingerprint": self.desired_fingerprint,
             "targets": self.targets,
+            **({"base": self.base} if self.base is not None else {}),
         }
 
     @classmethod

@@ -84,7 +84,10 @@ def render_text(plan: Plan, color: bool = False) -> str:
     out: list[str] = [partial_note(plan), ""] if plan.targets is not None else []
     changes = [c for c in plan.changes if c.is_change]
     if changes:
-        out.append(f"hmsconf will make these changes in workspace `{plan.workspace}`:")
+        if plan.base is not None:
+            out.append(f"Changes from `{plan.base}` (base) → the working tree (head), workspace `{plan.workspace}`:")
+        else:
+            out.append(f"hmsconf will make these changes in workspace `{plan.workspace}`:")
         out.append("")
     for change in changes:
         where = f"  ({change.file}:{change.line})" if change.file else ""
@@ -113,7 +116,9 @@ def render_text(plan: Plan, color: bool = False) -> str:
         out.append("")
     unmanaged = [c for c in plan.changes if c.action == "unmanaged"]
     if unmanaged:
-        out.append("In the workspace but in no file (left alone; templates cannot be deleted through the API):")
+        out.append("In no file at head but at the base (apply leaves them alone; templates cannot be deleted through the API):"
+                   if plan.base is not None else
+                   "In the workspace but in no file (left alone; templates cannot be deleted through the API):")
         for change in unmanaged:
             out.append(paint("unmanaged", f"  ? {_title(change)}"))
         out.append("")
@@ -186,7 +191,8 @@ def _markdown_change(change: Change) -> str:
 def render_markdown_limited(plan: Plan, limit: int = MARKDOWN_COMMENT_LIMIT, heading: str | None = None,
                             marker_kind: str = "plan") -> str:
     changes = [c for c in plan.changes if c.is_change]
-    head = [markdown_marker(plan.workspace, marker_kind), f"### {heading or 'hmsconf plan'}: workspace `{plan.workspace}`", ""]
+    where = f"`{plan.base}` → head, workspace `{plan.workspace}`" if plan.base is not None else f"workspace `{plan.workspace}`"
+    head = [markdown_marker(plan.workspace, marker_kind), f"### {heading or 'hmsconf plan'}: {where}", ""]
     if plan.targets is not None:
         head += [f"> {partial_note(plan)}", ""]
     head += [f"**{plan.summary()}**", ""]
@@ -201,7 +207,8 @@ def render_markdown_limited(plan: Plan, limit: int = MARKDOWN_COMMENT_LIMIT, hea
     tail = []
     if unmanaged:
         names = ", ".join(f"{c.kind.lower()} `{c.name}`" for c in unmanaged)
-        tail = ["", f"In the workspace but in no file (left alone): {names}"]
+        where = "At the base but in no file at head (left alone)" if plan.base is not None else "In the workspace but in no file (left alone)"
+        tail = ["", f"{where}: {names}"]
     text = "\n".join(head)
     if len(text) > limit:
         return truncate_markdown(text, limit)
