@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from hmsconf import normalize
@@ -253,3 +255,10 @@ def test_an_undeclared_settings_region_is_never_compared(tmp_path):
     declared = {"t.yaml": "kind: Template\nname: t\nroles: {h: {}}\nsettings: {region: in}\n"}
     (change,) = [c for c in plan_for(tmp_path, declared, live).changes if c.is_change]
     assert [(f.dotted, f.old, f.new) for f in change.fields] == [("settings.region", "eu", "in")]
+
+
+def test_actions_are_values_that_read_as_their_word():
+    from hmsconf.plan import Action
+
+    assert [a.symbol for a in Action] == ["+", "~", "-", "+", "?"]
+    assert f"{Action.DISABLE}" == "disable" and json.dumps([Action.CREATE]) == '["create"]'

@@ -55,7 +55,100 @@ def _field_order(annotation: Any) -> list[str]:
     return [f.alias or name for name, f in model.model_fields.items()]
 
 
-def _reorder(node: Any, annotation: Any, front: tuple = FRONT, back: tuple = BACK) -> None:
+# --- comments that belong to the key below them ------------------------------------------
+# ruamel.yaml stores the comment lines above a key as the tail of whatever precedes the key: the
+# comment after the previous key's (deepest, last) value, or, for the first key of a nested map,
+# the parent's entry for that map. Reordering keys would leave such a comment behind, so before
+# keys move their comment lines are taken out, and afterwards put back above the same key.
+
+
+def _is_block(value: Any) -> bool:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    return isinstance(value, (CommentedMap, CommentedSeq)) and len(value) > 0 and not value.fa.flow_style()
+
+
+def _tail(node: Any, key: Any) -> tuple[list, int]:
+    """The comment slot after ``node[key]``'s value: (the ca entry, its index)."""
+    from ruamel.yaml.comments import CommentedMap
+
+    value = node[key]
+    if _is_block(value):
+        if isinstance(value, CommentedMap):
+            return _tail(value, list(value.keys())[-1])
+        last = len(value) - 1
+        if _is_block(value[last]) and isinstance(value[last], CommentedMap):
+            return _tail(value[last], list(value[last].keys())[-1])
+        return value.ca.items.setdefault(last, [None, None, None, None]), 0
+    return node.ca.items.setdefault(key, [None, None, None, None]), 2
+
+
+def _take_leading(token: Any, column: int) -> str:
+    """Cut from a tail comment the lines that sit at ``column`` or left of it (they belong below)."""
+    if token is None:
+        return ""
+    first, newline, rest = token.value.partition("\n")
+    lines = rest.split("\n") if newline else []
+    for index, line in enumerate(lines):
+        stripped = line.lstrip(" ")
+        if stripped.startswith("#") and len(line) - len(stripped) <= column:
+            token.value = first + newline + "\n".join(lines[:index])
+            if not token.value.endswith("\n") and newline:
+                token.value += "\n"
+            return "\n".join(lines[index:])
+    return ""
+
+
+def _give_leading(node: Any, key: Any, text: str) -> None:
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    entry, index = _tail(node, key)
+    token = entry[index]
+    if token is None:
+        entry[index] = CommentToken("\n" + text, CommentMark(0), None)
+    else:
+        token.value = (token.value if token.value.endswith("\n") else token.value + "\n") + text
+
+
+def _reorder_keys(node: Any, wanted: list, above: list | None) -> None:
+    """Put ``node``'s keys in ``wanted`` order, each with the comment lines above it.
+
+    ``above`` is the parent's comment entry for this map, whose index 3 holds the
+    lines above its first key (None for a document: those lines are its header).
+    """
+    keys = list(node.keys())
+    leading: dict = {}
+    for index, key in enumerate(keys):
+        if index == 0:
+            if above is not None and above[3]:
+                leading[key] = "".join(t.value if t.column == 0 else " " * t.column + t.value for t in above[3])
+                above[3] = None
+            continue
+        entry, slot = _tail(node, keys[index - 1])
+        text = _take_leading(entry[slot], node.lc.key(key)[1])
+        if text:
+            leading[key] = text
+    comments = dict(node.ca.items)
+    values = [(k, node[k]) for k in wanted]
+    for key in keys:
+        del node[key]
+    for key, value in values:
+        node[key] = value
+    node.ca.items.update(comments)
+    for index, key in enumerate(wanted):
+        if key not in leading:
+            continue
+        if index == 0 and above is not None:
+            from ruamel.yaml.error import CommentMark
+            from ruamel.yaml.tokens import CommentToken
+
+            above[3] = [CommentToken(leading[key], CommentMark(0), None)]
+        else:
+            _give_leading(node, wanted[index - 1], leading[key])
+
+
+def _reorder(node: Any, annotation: Any, front: tuple = FRONT, back: tuple = BACK, above: list | None = None) -> None:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     from hmsconf.rules import _step
@@ -68,19 +161,14 @@ def _reorder(node: Any, annotation: Any, front: tuple = FRONT, back: tuple = BAC
             rank = {k: i for i, k in enumerate(order)}
             wanted = sorted(keys, key=lambda k: (rank.get(k, len(order)), keys.index(k)))
             if wanted != keys:
-                comments = dict(node.ca.items)
-                values = [(k, node[k]) for k in wanted]
-                for key in keys:
-                    del node[key]
-                for key, value in values:
-                    node[key] = value
-                node.ca.items.update(comments)
+                _reorder_keys(node, wanted, above)
         for key, value in node.items():
+            slot = node.ca.items.get(key) if _is_block(value) else None
             if key == "overrides" and isinstance(value, CommentedMap):
-                for patch in value.values():
-                    _reorder(patch, annotation)
+                for patch_key, patch in value.items():
+                    _reorder(patch, annotation, above=value.ca.items.get(patch_key) if _is_block(patch) else None)
             else:
-                _reorder(value, _step(annotation, key) if annotation is not None else None)
+                _reorder(value, _step(annotation, key) if annotation is not None else None, above=slot)
     elif isinstance(node, CommentedSeq):
         for index, item in enumerate(node):
             _reorder(item, _step(annotation, index) if annotation is not None else None)

@@ -13,6 +13,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
+from enum import Enum
 from datetime import datetime, timezone
 from typing import Any
 
@@ -27,7 +28,27 @@ from hmsconf.model.tree import plain
 from hmsconf.resolve import DesiredWorkspace, Resolved, body_of
 
 FORMAT_VERSION = 1
-ACTIONS = ("create", "update", "disable", "enable", "unmanaged")
+class Action(str, Enum):
+    """What a change does to a live object (a str, so JSON and comparisons read the word)."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DISABLE = "disable"
+    ENABLE = "enable"
+    UNMANAGED = "unmanaged"  # a live object no file declares: listed, never changed
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, format_spec: str) -> str:
+        return str.__format__(self, format_spec)
+
+    @property
+    def symbol(self) -> str:
+        return {"create": "+", "update": "~", "disable": "-", "enable": "+", "unmanaged": "?"}[self.value]
+
+
+ACTIONS = tuple(a.value for a in Action)
 # When more than one part of a template changes, one complete update (T4) is
 # fewer requests than one per part.
 WHOLE_TEMPLATE_THRESHOLD = 2
@@ -48,7 +69,7 @@ class Request:
 class Change:
     kind: str
     name: str
-    action: str
+    action: Action
     fields: list[FieldChange] = field(default_factory=list)
     risks: list[str] = field(default_factory=list)
     fingerprint: str | None = None
@@ -66,7 +87,7 @@ class Change:
 
     @property
     def is_change(self) -> bool:
-        return self.action != "unmanaged"
+        return self.action != Action.UNMANAGED
 
     def to_json(self) -> dict:
         out = {
@@ -94,7 +115,7 @@ class Change:
         return cls(
             kind=data["kind"],
             name=data["name"],
-            action=data["action"],
+            action=Action(data["action"]),
             fields=[FieldChange(tuple(_split_path(f["path"])), f["old"], f["new"], f.get("sensitive", False)) for f in data.get("fields", [])],
             risks=list(data.get("risks", [])),
             fingerprint=data.get("fingerprint"),
@@ -130,6 +151,7 @@ class Plan:
     desired_fingerprint: str = ""
     created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     project: str | None = None
+    base: str | None = None  # `hmsconf diff`: the git revision the working tree is compared with
     targets: list[str] | None = None  # a partial plan (--target): only these objects were read and compared
 
     @property
@@ -145,6 +167,8 @@ class Plan:
     def summary(self) -> str:
         counts = self.counts()
         if not self.has_changes:
+            if self.base is not None:
+                return f"No changes between `{self.base}` and the working tree."
             if self.targets is not None:
                 return "No changes in the targeted objects (partial plan)."
             return "No changes. The workspace matches the configuration."
@@ -155,7 +179,8 @@ class Plan:
         ]
         if counts["enable"]:
             parts.append(f"{counts['enable']} to enable")
-        return "Plan: " + ", ".join(parts) + "."
+        head = f"Diff `{self.base}` → working tree: " if self.base is not None else "Plan: "
+        return head + ", ".join(parts) + "."
 
     def request_count(self) -> int:
         return sum(len(c.requests) for c in self.changes)
@@ -173,6 +198,7 @@ class Plan:
             "salt": self.salt,
             "desired_fingerprint": self.desired_fingerprint,
             "targets": self.targets,
+            **({"base": self.base} if self.base is not None else {}),
         }
 
     @classmethod
@@ -207,11 +233,11 @@ def plan_template(desired: Resolved, live: LiveTemplate | None, live_ws: LiveWor
                   refresh_secrets: bool = False, calibration: Calibration | None = None) -> Change | None:
     body = body_of(desired)
     parts = normalize.managed_template_parts(body)
-    change = Change("Template", desired.name, "update", file=desired.source.file, line=desired.source.line)
+    change = Change("Template", desired.name, Action.UPDATE, file=desired.source.file, line=desired.source.line)
     change.unmanaged_parts = [p for p in normalize.TEMPLATE_PARTS if p not in parts]
     want = normalize.template(body, body.get("recordings"), parts, calibration)
     if live is None:
-        change.action = "create"
+        change.action = Action.CREATE
         change.fields = diff({}, want)
         change.role_changes = {name: "added" for name in want.get("roles", {})}
         change.requests = [Request("POST", "/templates", "template")]
@@ -430,7 +456,7 @@ def plan_room(desired: Resolved, live: LiveRoom | None, live_ws: LiveWorkspace, 
               calibration: Calibration | None = None) -> tuple[Change | None, str | None]:
     """A room's change, or an error message when its template cannot be found."""
     body = body_of(desired)
-    change = Change("Room", desired.name, "update", file=desired.source.file, line=desired.source.line)
+    change = Change("Room", desired.name, Action.UPDATE, file=desired.source.file, line=desired.source.line)
     template_name = body.get("template")
     if template_name is None and body.get("template_id"):
         known = live_ws.template_by_id(body["template_id"])
@@ -443,7 +469,7 @@ def plan_room(desired: Resolved, live: LiveRoom | None, live_ws: LiveWorkspace, 
     fields = normalize.managed_room_fields(body)
     want = normalize.room(body, template_name, fields, calibration)
     if live is None:
-        change.action = "create"
+        change.action = Action.CREATE
         change.fields = diff({}, {k: v for k, v in want.items() if k in body or k == "template"})
         change.requests = [Request("POST", "/rooms", "room")]
         if want.get("enabled") is False:
@@ -465,7 +491,7 @@ def plan_room(desired: Resolved, live: LiveRoom | None, live_ws: LiveWorkspace, 
     touched = {f.path[0] for f in change.fields}
     others = touched - {"enabled"}
     if "enabled" in touched and not others:
-        change.action = "enable" if want.get("enabled") else "disable"
+        change.action = Action.ENABLE if want.get("enabled") else Action.DISABLE
     requests: list[Request] = []
     if "template" in others:
         # §6.2: template_id is not in the update endpoint; re-POST /rooms (upsert by name)
@@ -550,10 +576,10 @@ def make_plan(desired: DesiredWorkspace, live: LiveWorkspace, *, protect: dict |
     declared_rooms = {n.lower() for n in desired.rooms}
     for name, tpl in sorted(live.templates.items()):
         if name not in desired.templates and name != CALIBRATION_NAME:  # hmsconf's own, never touched
-            plan.changes.append(Change("Template", name, "unmanaged", id=tpl.id))
+            plan.changes.append(Change("Template", name, Action.UNMANAGED, id=tpl.id))
     for key, room in sorted(live.rooms.items()):
         if key not in declared_rooms and key != CALIBRATION_NAME:
-            plan.changes.append(Change("Room", room.name, "unmanaged", id=room.id))
+            plan.changes.append(Change("Room", room.name, Action.UNMANAGED, id=room.id))
     if workspace_webhook:
         plan.manual_steps.append(_webhook_step(desired.workspace, workspace_webhook))
     plan.desired_fingerprint = desired_fingerprint(plan.salt, desired)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -62,7 +63,13 @@ def project_at_revision(path: FsPath, ref: str, into: FsPath) -> FsPath:
     top = FsPath(_git(["rev-parse", "--show-toplevel"], path if path.is_dir() else path.parent).decode().strip())
     relative = path.resolve().relative_to(top.resolve())
     spec = str(relative) if str(relative) != "." else "."
-    _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)  # a clear error for an unknown REF
+    try:
+        _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
+    except HmsconfError:
+        raise HmsconfError(
+            f"the revision `{ref}` does not exist in {top} (give a branch, tag or commit; in CI fetch it "
+            "first: `git fetch origin main`, or `fetch-depth: 0` with actions/checkout)"
+        ) from None
     if spec == "." or _git(["ls-tree", ref, "--", spec], top).strip():
         archive = _git(["archive", "--format=tar", ref, "--", spec], top)
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
@@ -97,7 +104,18 @@ def _checked(project: Project, workspace: str, environ: Mapping[str, str]) -> tu
     return desired, unique([*project.diagnostics, *found])
 
 
+# plan.py's blast-radius note speaks of live rooms; a diff compares revisions.
+_LIVE_ROOMS = re.compile(r"^(\d+) live rooms? uses? this template$")
+
+
 def review(path: str | None, base: str | None, workspace: str | None) -> tuple[Plan, list[Diagnostic]]:
+    plan, diagnostics, _ = review_desired(path, base, workspace)
+    return plan, diagnostics
+
+
+def review_desired(path: str | None, base: str | None,
+                   workspace: str | None) -> tuple[Plan, list[Diagnostic], DesiredWorkspace]:
+    """``review``, and the head's resolved documents (their key positions place annotations)."""
     root = FsPath(path or ".")
     root = enclosing_root(root) or root  # a path inside a project means the project, at both revisions
     head = open_project(str(root))
@@ -117,9 +135,19 @@ def review(path: str | None, base: str | None, workspace: str | None) -> tuple[P
     if errors:
         raise HmsconfError("cannot compare:\n  " + "\n  ".join(errors))
     for change in plan.changes:
+        change.risks = [_rooms_at_head(risk) for risk in change.risks]
         change.requests = []
         change.fingerprint = None
         change.blast_radius = None
         change.id = None
     plan.project = str(root)
-    return plan, diagnostics
+    plan.base = base or ref[:12]
+    return plan, diagnostics, head_desired
+
+
+def _rooms_at_head(risk: str) -> str:
+    match = _LIVE_ROOMS.match(risk)
+    if match is None:
+        return risk
+    count = int(match.group(1))
+    return f"{count} room{'s' * (count != 1)} of the project use{'s' * (count == 1)} this template"

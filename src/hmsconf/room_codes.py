@@ -22,7 +22,7 @@ from typing import Any, Iterable
 
 from hmsconf.diff import FieldChange
 from hmsconf.live import LiveRoom, LiveWorkspace, fingerprint
-from hmsconf.plan import Change, Plan, Request
+from hmsconf.plan import Action, Change, Plan, Request
 from hmsconf.resolve import DesiredWorkspace, Resolved, body_of
 
 ENABLED, DISABLED = "enabled", "disabled"
@@ -153,7 +153,7 @@ def add_to_plan(plan: Plan, desired: DesiredWorkspace, live: LiveWorkspace, prot
             _warn_unknown_disabled(plan, item, desired, live, live_room)
             continue
         if change is None:
-            change = Change("Room", item.name, "update", id=live_room.id if live_room else None,
+            change = Change("Room", item.name, Action.UPDATE, id=live_room.id if live_room else None,
                             file=item.source.file, line=item.source.line, fingerprint=stamp if live_room else None)
             change.protected = name.lower() in protected
             if change.protected:

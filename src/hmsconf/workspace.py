@@ -66,6 +66,9 @@ def connection_for(project: Project, workspace: str, api_url: str | None = None,
         elif entry.get("access_key") is not None or entry.get("secret") is not None:
             key, secret = own("access_key"), own("secret")
     url = api_url or _value(entry.get("api_url"), "api_url", workspace, env) or Connection.DEFAULT_API_URL
+    from hmsconf.apiurl import checked_api_url
+
+    checked_api_url(url, "--api-url (HMSCONF_API_URL)" if api_url else f"hmsconf.yaml: workspaces.{workspace}.api_url")
     if not token and not (key and secret):
         raise HmsconfError(
             f"workspace `{workspace}` has no credentials: set HMS_ACCESS_KEY and HMS_SECRET "

@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fmt": ("hmsconf.cli.fmt", "Rewrite files in canonical form, keeping comments."),
     "schema": ("hmsconf.cli.schema", "Print the JSON Schema of a document kind."),
     "emulator": ("hmsconf.cli.emulator", "Run a local server that behaves like the 100ms API."),
+    "comment": ("hmsconf.cli.comment", "Post or update the sticky pull-request comment (GitHub Actions)."),
+    "completion": ("hmsconf.cli.completion", "Print the shell completion script (bash, zsh, fish)."),
     "codes": ("hmsconf.cli.codes", "Print a room's room codes (they grant entry: keep them private)."),
     "calibrate": ("hmsconf.cli.calibrate", "Learn a workspace's server defaults (once per workspace, before the first apply)."),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from typing import Callable
 
 import click
@@ -72,7 +73,33 @@ def no_color_option(f: Callable) -> Callable:
     )(f)
 
 
+def _report_retries(ctx: click.Context, param: click.Parameter, verbose: bool) -> bool:
+    """Retries log at debug level: silent by default, one readable line each with --verbose."""
+    import logging
+
+    import stamina.instrumentation
+
+    logger = logging.getLogger("hmsconf.retries")
+
+    def on_retry(details) -> None:
+        cause = details.caused_by
+        logger.debug("retry %d in %.1f s after: %s", details.retry_num, details.wait_for, str(cause) or type(cause).__name__)
+
+    stamina.instrumentation.set_on_retry_hooks([on_retry])
+    if verbose and not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("hmsconf: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+        logger.propagate = False
+    return verbose
+
+
 def workspace_options(f: Callable) -> Callable:
+    f = click.option(
+        "--verbose", "-v", is_flag=True, expose_value=False, callback=_report_retries,
+        help="Also print each retry of a failed or throttled request.",
+    )(f)
     f = click.option(
         "--api-url",
         envvar="HMSCONF_API_URL",
@@ -124,6 +151,26 @@ def echo_warnings(diagnostics) -> None:
     warnings = [d for d in diagnostics if not d.is_error]
     if warnings:
         click.echo(render_text(warnings, use_color(False, sys.stderr)), err=True, nl=False)
+
+
+@contextmanager
+def errors_in_format(output_format: str):
+    """With a machine format (json, github), configuration errors go to stdout in that format.
+
+    A CI step that reads ``plan --format json`` then gets ``{"valid": false, "diagnostics": [...]}``
+    instead of nothing, and ``--format github`` puts them on the lines as annotations; both exit 1.
+    """
+    from hmsconf.check import InvalidConfiguration
+
+    try:
+        yield
+    except InvalidConfiguration as exc:
+        if output_format not in ("json", "github"):
+            raise
+        from hmsconf.render.diagnostics import FORMATS
+
+        click.echo(FORMATS[output_format](exc.diagnostics, False), nl=False)
+        raise SystemExit(EXIT_ERROR) from None
 
 
 def write_plan(plan, path: str) -> None:

@@ -23,13 +23,18 @@ def command(path, base, workspace, output_format, detailed_exitcode, no_color) -
       hmsconf diff --base origin/main examples/webinar
       hmsconf diff --format markdown > comment.md
     """
-    from hmsconf.cli.common import append_step_summary, echo_warnings
+    from hmsconf.cli.common import append_step_summary, echo_warnings, errors_in_format
     from hmsconf.render.plan import FORMATS, render_markdown_limited
-    from hmsconf.review import review
+    from hmsconf.review import review_desired
 
-    plan, diagnostics = review(path, base, workspace)
+    with errors_in_format(output_format):
+        plan, diagnostics, desired = review_desired(path, base, workspace)
     echo_warnings(diagnostics)
-    if output_format == "markdown":
+    if output_format == "github":
+        from hmsconf.render.annotations import render_github
+
+        click.echo(render_github(plan, desired, title="hmsconf diff"), nl=False)
+    elif output_format == "markdown":
         click.echo(render_markdown_limited(plan, heading="hmsconf diff", marker_kind="diff"), nl=False)
     else:
         click.echo(FORMATS[output_format](plan, use_color(no_color)), nl=False)

@@ -42,17 +42,21 @@ def command(path, workspace, api_url, output_format, out, detailed_exitcode, ref
         plan_all_workspaces(path, workspace, api_url, output_format, out, detailed_exitcode, refresh_secrets, selection,
                             pacing(parallelism, max_rate), no_color, quiet)
     from hmsconf import engine
-    from hmsconf.cli.common import append_step_summary, echo_warnings
+    from hmsconf.cli.common import append_step_summary, echo_warnings, errors_in_format
+    from hmsconf.cli.progress import progress_display
     from hmsconf.render.plan import FORMATS, render_markdown_limited
 
-    from hmsconf.cli.progress import progress_display
-
-    with progress_display(quiet) as progress:
+    with errors_in_format(output_format), progress_display(quiet) as progress:
         planned = engine.plan_workspace(path, workspace, api_url, refresh_secrets, progress=progress,
                                         selection=selection, pacing=pacing(parallelism, max_rate))
     echo_warnings(planned.diagnostics)
     plan = planned.plan
-    click.echo(FORMATS[output_format](plan, use_color(no_color)), nl=False)
+    if output_format == "github":
+        from hmsconf.render.annotations import render_github
+
+        click.echo(render_github(plan, planned.desired), nl=False)
+    else:
+        click.echo(FORMATS[output_format](plan, use_color(no_color)), nl=False)
     if out:
         from hmsconf.cli.common import write_plan
 

@@ -5,7 +5,7 @@ import click
 
 @click.command("schema")
 @click.argument("kind", required=False, default="document",
-                type=click.Choice(["document", "template", "room", "rolepreset", "project"]))
+                type=click.Choice(["document", "template", "room", "rolepreset", "project"], case_sensitive=False))
 @click.option("--write", "write_dir", type=click.Path(file_okay=False), default=None,
               help="Write every schema file into this directory instead (as in schemas/).")
 def command(kind: str, write_dir: str | None) -> None:
@@ -16,7 +16,7 @@ def command(kind: str, write_dir: str | None) -> None:
 
     \b
     Examples:
-      hmsconf schema template > template.schema.json
+      hmsconf schema Template > template.schema.json     # kinds in any case
       # yaml-language-server: $schema=schemas/document.schema.json   (first line of a file)
     """
     from hmsconf import schema
@@ -24,7 +24,15 @@ def command(kind: str, write_dir: str | None) -> None:
     if write_dir:
         from pathlib import Path
 
-        for path in schema.write(Path(write_dir)):
+        from hmsconf.diagnostics import HmsconfError
+
+        try:
+            written = schema.write(Path(write_dir))
+        except OSError as exc:
+            where = exc.filename or write_dir
+            raise HmsconfError(f"cannot write the schemas into {write_dir}: {where}: {exc.strerror}; "
+                               "choose a directory you can write to") from None
+        for path in written:
             click.echo(f"wrote {path}")
         return
     click.echo(schema.render(schema.schema_for(kind)), nl=False)

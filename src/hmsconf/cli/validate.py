@@ -9,7 +9,7 @@ from hmsconf.cli.progress import quiet_option
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(), required=False)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@format_option("text", "json", "github")
+@format_option("text", "json", "github", "sarif", "junit")
 @no_color_option
 @quiet_option
 def command(paths: tuple[str, ...], strict: bool, output_format: str, no_color: bool, quiet: bool) -> None:

@@ -37,7 +37,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from hmsconf.model import catalogue
 from hmsconf.model.tree import plain
@@ -138,6 +138,10 @@ CREATE TABLE IF NOT EXISTS rooms (
   name_key TEXT UNIQUE NOT NULL,
   body TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS emulator_meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS workspace_defaults (
   slot INTEGER PRIMARY KEY CHECK (slot = 1),
   template_id TEXT NOT NULL
@@ -170,6 +174,19 @@ class Store:
     def close(self) -> None:
         with self.lock:
             self.db.close()
+
+    def kept_secret(self, make: Callable[[], str]) -> tuple[str, bool]:
+        """The app secret this state file keeps, made with ``make`` on first use: (secret, made now).
+
+        A restart with the same ``--state`` then accepts the tokens of the secret it printed once.
+        """
+        with self._write() as db:
+            row = db.execute("SELECT value FROM emulator_meta WHERE key = 'secret'").fetchone()
+            if row:
+                return row[0], False
+            secret = make()
+            db.execute("INSERT INTO emulator_meta (key, value) VALUES ('secret', ?)", (secret,))
+            return secret, True
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:

@@ -114,3 +114,7 @@ def render_github(diagnostics: Sequence[Diagnostic], color: bool = False) -> str
         lines.extend(f"{d.file}:{d.line}:{d.column}: {d.severity.value}[{d.rule}]: {d.message}" for d in hidden)
     lines.append(summary(diagnostics))
     return "\n".join(lines) + "\n"
+
+
+# The CI report formats (SARIF, JUnit XML) register themselves in FORMATS too.
+from hmsconf.render import reports as _reports  # noqa: E402,F401  (import for its registrations)

@@ -12,7 +12,7 @@ from typing import Any, Callable
 from hmsconf.diff import FieldChange
 from hmsconf.model.defaults import PERMISSION_DEFAULTS
 from hmsconf.model.sensitive import Sensitive
-from hmsconf.plan import Change, Plan, role_delta_text
+from hmsconf.plan import Action, Change, Plan, role_delta_text
 from hmsconf.render.diagnostics import annotation
 from hmsconf.render.markdown import truncate_markdown
 from hmsconf.render.show import plan_access_lines
@@ -20,7 +20,6 @@ from hmsconf.render.show import plan_access_lines
 PlanRenderer = Callable[[Plan, bool], str]
 FORMATS: dict[str, PlanRenderer] = {}
 
-SYMBOL = {"create": "+", "update": "~", "disable": "-", "enable": "+", "unmanaged": "?"}
 _COLOR = {"create": "\x1b[32m", "update": "\x1b[33m", "disable": "\x1b[31m", "enable": "\x1b[32m", "unmanaged": "\x1b[2m"}
 _RESET, _BOLD, _RED = "\x1b[0m", "\x1b[1m", "\x1b[31m"
 # GitHub rejects comments over 65,536 characters.
@@ -85,11 +84,14 @@ def render_text(plan: Plan, color: bool = False) -> str:
     out: list[str] = [partial_note(plan), ""] if plan.targets is not None else []
     changes = [c for c in plan.changes if c.is_change]
     if changes:
-        out.append(f"hmsconf will make these changes in workspace `{plan.workspace}`:")
+        if plan.base is not None:
+            out.append(f"Changes from `{plan.base}` (base) → the working tree (head), workspace `{plan.workspace}`:")
+        else:
+            out.append(f"hmsconf will make these changes in workspace `{plan.workspace}`:")
         out.append("")
     for change in changes:
         where = f"  ({change.file}:{change.line})" if change.file else ""
-        out.append(paint(change.action, f"  {SYMBOL[change.action]} {_title(change)}: {change.action}") + where)
+        out.append(paint(change.action, f"  {Action(change.action).symbol} {_title(change)}: {change.action}") + where)
         for role, kind in change.role_changes.items():
             if change.action != "create" or kind != "added":
                 out.append(f"      role `{role}` {kind}")
@@ -114,7 +116,9 @@ def render_text(plan: Plan, color: bool = False) -> str:
         out.append("")
     unmanaged = [c for c in plan.changes if c.action == "unmanaged"]
     if unmanaged:
-        out.append("In the workspace but in no file (left alone; templates cannot be deleted through the API):")
+        out.append("In no file at head but at the base (apply leaves them alone; templates cannot be deleted through the API):"
+                   if plan.base is not None else
+                   "In the workspace but in no file (left alone; templates cannot be deleted through the API):")
         for change in unmanaged:
             out.append(paint("unmanaged", f"  ? {_title(change)}"))
         out.append("")
@@ -146,7 +150,7 @@ def markdown_marker(workspace: str, kind: str = "plan") -> str:
 
 
 def _markdown_change(change: Change) -> str:
-    lines = [f"<details><summary><b>{SYMBOL[change.action]} {change.kind} <code>{change.name}</code></b>: {change.action}"
+    lines = [f"<details><summary><b>{Action(change.action).symbol} {change.kind} <code>{change.name}</code></b>: {change.action}"
              + (f" ({len(change.risks)} risk{'s' * (len(change.risks) != 1)})" if change.risks else "")
              + "</summary>", ""]
     if change.file:
@@ -187,7 +191,8 @@ def _markdown_change(change: Change) -> str:
 def render_markdown_limited(plan: Plan, limit: int = MARKDOWN_COMMENT_LIMIT, heading: str | None = None,
                             marker_kind: str = "plan") -> str:
     changes = [c for c in plan.changes if c.is_change]
-    head = [markdown_marker(plan.workspace, marker_kind), f"### {heading or 'hmsconf plan'}: workspace `{plan.workspace}`", ""]
+    where = f"`{plan.base}` → head, workspace `{plan.workspace}`" if plan.base is not None else f"workspace `{plan.workspace}`"
+    head = [markdown_marker(plan.workspace, marker_kind), f"### {heading or 'hmsconf plan'}: {where}", ""]
     if plan.targets is not None:
         head += [f"> {partial_note(plan)}", ""]
     head += [f"**{plan.summary()}**", ""]
@@ -202,7 +207,8 @@ def render_markdown_limited(plan: Plan, limit: int = MARKDOWN_COMMENT_LIMIT, hea
     tail = []
     if unmanaged:
         names = ", ".join(f"{c.kind.lower()} `{c.name}`" for c in unmanaged)
-        tail = ["", f"In the workspace but in no file (left alone): {names}"]
+        where = "At the base but in no file at head (left alone)" if plan.base is not None else "In the workspace but in no file (left alone)"
+        tail = ["", f"{where}: {names}"]
     text = "\n".join(head)
     if len(text) > limit:
         return truncate_markdown(text, limit)
