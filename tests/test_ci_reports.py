@@ -36,7 +36,9 @@ def broken(tmp_path):
 
 def _text_findings(root):
     done = hmsconf("validate", "--format", "json", cwd=root)
-    return json.loads(done.stdout)["diagnostics"]
+    found = json.loads(done.stdout)["diagnostics"]
+    assert done.returncode == (1 if any(d["severity"] == "error" for d in found) else 0), done.stderr
+    return found
 
 
 def test_sarif_has_rules_results_regions_and_levels(broken):
@@ -78,7 +80,9 @@ def test_sarif_matches_the_sarif_2_1_0_schema(broken):
     assert "Version 2.1.0" in schema["title"]
     validator = jsonschema.Draft4Validator(schema)
     for args in ((), (str(broken),)):  # paths relative to the checkout, and absolute ones (file: URIs)
-        sarif = json.loads(hmsconf("validate", "--format", "sarif", *args, cwd=broken).stdout)
+        done = hmsconf("validate", "--format", "sarif", *args, cwd=broken)
+        assert done.returncode == 1, done.stderr
+        sarif = json.loads(done.stdout)
         assert sarif["runs"][0]["results"]
         errors = sorted(validator.iter_errors(sarif), key=str)
         assert not errors, errors[:3]

@@ -24,7 +24,9 @@ def test_version():
 
 def test_bash_completion_completes_commands_and_choices():
     """The printed script, loaded into a real bash, completes as a user pressing Tab would see."""
-    script = hmsconf("completion", "bash").stdout
+    done = hmsconf("completion", "bash")
+    assert done.returncode == 0, done.stderr
+    script = done.stdout
     assert "_HMSCONF_COMPLETE=bash_complete" in script
 
     def complete(*words: str) -> list[str]:

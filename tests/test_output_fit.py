@@ -97,10 +97,13 @@ def test_diff_speaks_of_revisions(repo):
     assert "Diff `main` → working tree: 0 to create, 1 to update" in done.stdout
     assert "live room" not in done.stdout and "will make these changes" not in done.stdout
     assert "room of the project uses this template" in done.stdout
-    markdown = hmsconf("diff", "--base", "main", "--format", "markdown", cwd=repo).stdout
+    done = hmsconf("diff", "--base", "main", "--format", "markdown", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    markdown = done.stdout
     assert "`main` → head" in markdown and "live room" not in markdown
     subprocess.run(["git", "checkout", "-q", "--", "."], cwd=repo, check=True)
-    assert "No changes between `main` and the working tree." in hmsconf("diff", "--base", "main", cwd=repo).stdout
+    done = hmsconf("diff", "--base", "main", cwd=repo)
+    assert done.returncode == 0 and "No changes between `main` and the working tree." in done.stdout
 
 
 def test_diff_of_an_unknown_ref_says_so(repo):

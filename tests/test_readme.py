@@ -115,7 +115,10 @@ def test_ci_run_runs_exactly_the_second_command():
     (block,) = marked("ci")
     script = (ROOT / ".ci" / "run").read_text().splitlines()
     assert "set -euo pipefail" in script
-    assert script[-1] == block.text.strip()
+    command = block.text.strip()
+    assert command in script
+    # after the suite only the type check of src/ (pyproject.toml [tool.mypy]), which needs the install
+    assert script[script.index(command) + 1:] == ["python -m mypy  # src/, configured in pyproject.toml"]
 
 
 def test_the_hmsconf_yaml_example_validates_and_its_staging_talks_to_the_emulator(tmp_path):
