@@ -208,7 +208,7 @@ def render_markdown_limited(plan: Plan, limit: int = MARKDOWN_COMMENT_LIMIT, hea
     if unmanaged:
         names = ", ".join(f"{c.kind.lower()} `{c.name}`" for c in unmanaged)
         where = "At the base but in no file at head (left alone)" if plan.base is not None else "In the workspace but in no file (left alone)"
-        tail = ["", f"{where}: {names}"]
+        tail = ["", "", f"{where}: {names}"]  # a blank line after </details>, or GitHub shows raw HTML
     text = "\n".join(head)
     if len(text) > limit:
         return truncate_markdown(text, limit)
