@@ -11,21 +11,12 @@ from hmsconf.cli.scope import pacing, pacing_options, target_option
 
 
 def _saved_plan(target: str | None) -> dict | None:
-    """The saved plan at ``target``, or None when ``target`` is a project."""
+    """The saved plan at ``target``, checked field by field, or None when ``target`` is a project."""
     if not target or not target.endswith(".json"):
         return None
-    from hmsconf.diagnostics import HmsconfError
+    from hmsconf import saved_plan
 
-    try:
-        with open(target, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except OSError as exc:
-        raise HmsconfError(f"cannot read the saved plan {target}: {exc.strerror}") from None
-    except json.JSONDecodeError as exc:
-        raise HmsconfError(f"{target}:{exc.lineno}:{exc.colno}: not a saved plan (invalid JSON: {exc.msg})") from None
-    if not isinstance(data, dict) or data.get("format_version") != 1 or "salt" not in data:
-        raise HmsconfError(f"{target} is not a plan saved by `hmsconf plan --out` (format_version 1)")
-    return data
+    return saved_plan.read(target)
 
 
 @click.command("apply")

@@ -5,14 +5,15 @@ import click
 
 @click.command("schema")
 @click.argument("kind", required=False, default="document",
-                type=click.Choice(["document", "template", "room", "rolepreset", "project"], case_sensitive=False))
+                type=click.Choice(["document", "template", "room", "rolepreset", "project", "plan"], case_sensitive=False))
 @click.option("--write", "write_dir", type=click.Path(file_okay=False), default=None,
               help="Write every schema file into this directory instead (as in schemas/).")
 def command(kind: str, write_dir: str | None) -> None:
     """Print the JSON Schema (draft 2020-12) of a document kind.
 
     Generated from the typed model, so editors check what `hmsconf validate`
-    checks as far as a schema can say it. `project` is hmsconf.yaml.
+    checks as far as a schema can say it. `project` is hmsconf.yaml; `plan` is a
+    plan saved by `hmsconf plan --out` (format_version 1).
 
     \b
     Examples:
@@ -34,5 +35,10 @@ def command(kind: str, write_dir: str | None) -> None:
                                "choose a directory you can write to") from None
         for path in written:
             click.echo(f"wrote {path}")
+        return
+    if kind.lower() == "plan":
+        from hmsconf import saved_plan
+
+        click.echo(schema.render(saved_plan.json_schema()), nl=False)
         return
     click.echo(schema.render(schema.schema_for(kind)), nl=False)

@@ -1,0 +1,126 @@
+"""A saved plan read back through a typed model, so a damaged file is a clear error.
+
+``hmsconf plan --out plan.json`` writes the Plan's JSON (README, "The plan as
+JSON"); ``hmsconf apply plan.json`` reads it back. A file that was edited by
+hand, truncated, or written by another version must say which field is wrong,
+not fail inside the planner. The models below describe format_version 1 and
+double as its JSON Schema (``hmsconf schema plan``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from hmsconf.diagnostics import HmsconfError
+from hmsconf.plan import ACTIONS, Plan
+
+FORMAT_VERSION = 1
+
+
+class _Loose(BaseModel):
+    # Keys a later version adds are ignored; the ones read here must have their type.
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+
+class SavedField(_Loose):
+    path: str
+    old: Any = None
+    new: Any = None
+    sensitive: bool = False
+
+
+class SavedRequest(_Loose):
+    method: Literal["GET", "POST", "PUT", "DELETE"]
+    path: str
+    part: str
+
+
+class SavedSource(_Loose):
+    file: str
+    line: Optional[int] = None
+
+
+class SavedChange(_Loose):
+    kind: Literal["Template", "Room"]
+    name: str
+    action: Literal[ACTIONS]  # type: ignore[valid-type]
+    id: Optional[str] = None
+    fields: list[SavedField] = Field(default_factory=list)
+    risks: list[str] = Field(default_factory=list)
+    fingerprint: Optional[str] = None
+    requests: list[SavedRequest] = Field(default_factory=list)
+    unmanaged_parts: list[str] = Field(default_factory=list)
+    effective_permissions: dict[str, dict[str, bool]] = Field(default_factory=dict)
+    role_changes: dict[str, str] = Field(default_factory=dict)
+    destroys: list[str] = Field(default_factory=list)
+    blast_radius: Optional[int] = None
+    protected: bool = False
+    source: Optional[SavedSource] = None
+
+
+class SavedPlan(_Loose):
+    """A plan saved by ``hmsconf plan --out`` (format_version 1)."""
+
+    format_version: Literal[1]
+    workspace: str
+    salt: str
+    created_at: str = ""
+    project: Optional[str] = None
+    summary: dict[str, int] = Field(default_factory=dict)
+    changes: list[SavedChange] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    manual_steps: list[str] = Field(default_factory=list)
+    desired_fingerprint: str = ""
+    targets: Optional[list[str]] = None
+    base: Optional[str] = None
+
+
+def _where(loc: tuple) -> str:
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".") or "the file"
+
+
+def checked(data: Any, source: str) -> dict:
+    """``data`` (parsed JSON) if it is a saved plan; otherwise an error naming the field."""
+    if isinstance(data, dict) and data.get("format_version") not in (None, FORMAT_VERSION):
+        raise HmsconfError(
+            f"{source} has format_version {data.get('format_version')!r}; this hmsconf reads {FORMAT_VERSION}: "
+            "make the plan again with this version (`hmsconf plan --out`)"
+        )
+    try:
+        SavedPlan.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        more = len(exc.errors()) - 1
+        extra = f" (and {more} more problem{'s' * (more != 1)})" if more else ""
+        raise HmsconfError(
+            f"{source} is not a plan saved by `hmsconf plan --out`: {_where(tuple(first['loc']))}: {first['msg']}{extra}; "
+            "make the plan again"
+        ) from None
+    return data
+
+
+def read(path: str) -> dict:
+    """The saved plan at ``path``, checked; an OS or JSON problem is one sentence."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except OSError as exc:
+        raise HmsconfError(f"cannot read the saved plan {path}: {exc.strerror}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        where = f"{path}:{exc.lineno}:{exc.colno}" if isinstance(exc, json.JSONDecodeError) else path
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8 text"
+        raise HmsconfError(f"{where}: not a saved plan (invalid JSON: {reason})") from None
+    return checked(data, path)
+
+
+def load(path: str) -> Plan:
+    return Plan.from_json(read(path))
+
+
+def json_schema() -> dict:
+    schema = SavedPlan.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

@@ -1,0 +1,61 @@
+"""A saved plan is read through a typed model: every golden plan fits it, a damaged one names its field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from hmsconf import saved_plan
+from hmsconf.diagnostics import HmsconfError
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def test_every_golden_plan_fits_the_saved_plan_schema():
+    schema = saved_plan.json_schema()
+    plans = sorted(GOLDEN.rglob("*.json"))
+    checked = 0
+    for path in plans:
+        data = json.loads(path.read_text())
+        if isinstance(data, dict) and data.get("format_version") == 1 and "salt" in data:
+            jsonschema.validate(data, schema)
+            assert saved_plan.checked(data, path.name) is data
+            checked += 1
+    assert checked, "no golden plan found"
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"format_version": 1}, "workspace: Field required"),
+    ({"format_version": 2, "workspace": "w", "salt": "s"}, "has format_version 2; this hmsconf reads 1"),
+    ({"format_version": 1, "workspace": "w", "salt": "s", "changes": [{"kind": "Template", "name": "t", "action": "explode"}]},
+     "changes[0].action: Input should be 'create'"),
+    ({"format_version": 1, "workspace": "w", "salt": "s", "changes": [{"kind": "Template", "name": "t", "action": "update",
+                                                                       "fields": [{"path": 3}]}]}, "changes[0].fields[0].path"),
+    ([1, 2], "is not a plan saved by `hmsconf plan --out`"),
+])
+def test_a_damaged_plan_names_what_is_wrong(tmp_path, data, message):
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(HmsconfError) as raised:
+        saved_plan.read(str(path))
+    assert message in str(raised.value)
+
+
+def test_not_json_at_all_is_one_sentence_with_a_position(tmp_path):
+    path = tmp_path / "plan.json"
+    path.write_text("{\n  nope")
+    with pytest.raises(HmsconfError, match=r"plan.json:2:3: not a saved plan \(invalid JSON"):
+        saved_plan.read(str(path))
+
+
+def test_apply_of_a_damaged_plan_is_a_clear_error_not_an_internal_one(tmp_path):
+    from tests.cli import run
+
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({"format_version": 1, "workspace": "local", "salt": "s", "changes": [{"kind": "Template"}]}))
+    done = run(["apply", str(path)])
+    assert done.returncode == 1
+    assert "changes[0].name: Field required" in done.stderr and "internal error" not in done.stderr
