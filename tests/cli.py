@@ -71,3 +71,26 @@ def unchecked_results() -> list[str]:
     left = [" ".join(map(str, r.args)) for r in _unchecked if not r.checked]
     _unchecked.clear()
     return left
+
+
+def on_a_terminal(args: list[str], *, cwd: Path | str | None = None, **env: str) -> str:
+    """Run hmsconf with its stdout on a pseudo-terminal (where colour is on unless told
+    otherwise) and return what it wrote there; ``NO_COLOR`` is cleared unless given."""
+    import pty
+
+    primary, secondary = pty.openpty()
+    environ = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | env
+    with subprocess.Popen([*hmsconf_command(), *args], stdout=secondary, stderr=subprocess.DEVNULL, cwd=cwd, env=environ) as proc:
+        os.close(secondary)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # the terminal closes when the process exits
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        proc.wait(timeout=60)
+    os.close(primary)
+    return b"".join(chunks).decode()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli import on_a_terminal
 from tests.helpers import write_project
 from tests.test_cli_validate import hmsconf
 
@@ -57,33 +58,9 @@ def test_completion_of_an_unknown_shell_is_a_usage_error():
     assert done.returncode == 64 and "tcsh" in done.stderr and "Traceback" not in done.stderr
 
 
-def _on_a_terminal(args: list[str], cwd: Path, **env: str) -> str:
-    """Run hmsconf with stdout on a pseudo-terminal (where colour is on by default); return what it printed."""
-    import pty
-
-    primary, secondary = pty.openpty()
-    full_env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    full_env.update(env)
-    command = [str(BIN / "hmsconf")] if (BIN / "hmsconf").exists() else [sys.executable, "-m", "hmsconf"]
-    with subprocess.Popen([*command, *args], stdout=secondary, stderr=subprocess.DEVNULL, cwd=cwd, env=full_env) as proc:
-        os.close(secondary)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(primary, 65536)
-            except OSError:  # the terminal closes when the process exits
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        proc.wait(timeout=60)
-    os.close(primary)
-    return b"".join(chunks).decode()
-
-
 def test_colour_on_a_terminal_and_none_with_no_color(tmp_path):
     root = write_project(tmp_path, {"hmsconf.yaml": "workspaces:\n  local: {file: .hmsconf/ws.db}\nbogus: 1\n"})
-    assert "\x1b[" in _on_a_terminal(["validate"], root)
-    assert "\x1b[" not in _on_a_terminal(["validate"], root, NO_COLOR="1")
-    plain = _on_a_terminal(["validate", "--no-color"], root)
+    assert "\x1b[" in on_a_terminal(["validate"], cwd=root)
+    assert "\x1b[" not in on_a_terminal(["validate"], cwd=root, NO_COLOR="1")
+    plain = on_a_terminal(["validate", "--no-color"], cwd=root)
     assert "\x1b[" not in plain and "error[" in plain

@@ -25,6 +25,7 @@ from hmsconf.render.show import FORMATS, peer_text, track_text
 from hmsconf.report import from_files
 
 from . import cli
+from .cli import on_a_terminal
 from .helpers import write_project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,34 +157,11 @@ def test_rtmp_host_never_keeps_a_path_credentials_or_query():
     assert rtmp_host(Sensitive.of("rtmp://x.example/app/KEY", "rtmp://x.example/app/(sensitive)")) == "x.example"
 
 
-def on_a_terminal(*args: str, env: dict) -> str:
-    """Run hmsconf with its stdout on a pseudo-terminal; what it wrote."""
-    import pty
-
-    primary, secondary = pty.openpty()
-    script = Path(sys.executable).parent / "hmsconf"
-    environ = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | env
-    proc = subprocess.Popen([str(script), *args], stdout=secondary, stderr=subprocess.DEVNULL, env=environ)
-    os.close(secondary)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(primary, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    proc.wait(timeout=60)
-    os.close(primary)
-    return b"".join(chunks).decode()
-
-
 def test_colour_only_on_a_terminal_and_never_with_no_color():
     webinar = str(ROOT / "examples" / "webinar")
-    assert "\x1b[" in on_a_terminal("show", webinar, env={})
-    assert "\x1b[" not in on_a_terminal("show", webinar, env={"NO_COLOR": "1"})
-    assert "\x1b[" not in on_a_terminal("show", webinar, "--no-color", env={})
+    assert "\x1b[" in on_a_terminal(["show", str(webinar)])
+    assert "\x1b[" not in on_a_terminal(["show", str(webinar)], NO_COLOR="1")
+    assert "\x1b[" not in on_a_terminal(["show", str(webinar), "--no-color"])
     piped = hmsconf("show", webinar)
     assert piped.returncode == 0 and "\x1b[" not in piped.stdout
 
