@@ -262,3 +262,13 @@ def test_actions_are_values_that_read_as_their_word():
 
     assert [a.symbol for a in Action] == ["+", "~", "-", "+", "?"]
     assert f"{Action.DISABLE}" == "disable" and json.dumps([Action.CREATE]) == '["create"]'
+
+
+def test_a_room_without_a_template_in_an_empty_workspace_is_stopped_at_plan(tmp_path):
+    # found by a newcomer run: it used to pass plan and fail at apply with the API's 400
+    desired, problems = desired_from(tmp_path, {"r.yaml": "kind: Room\nname: lobby\n"})
+    assert not [p for p in problems if p.is_error]
+    plan, errors = make_plan(desired, LiveWorkspace())
+    assert errors and "names no template, and the workspace has none to default to" in errors[0]
+    live = LiveWorkspace(templates={"t": live_template("t", {"roles": {"h": {}}})})
+    assert make_plan(desired, live)[1] == []  # the workspace's default template serves

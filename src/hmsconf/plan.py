@@ -466,6 +466,12 @@ def plan_room(desired: Resolved, live: LiveRoom | None, live_ws: LiveWorkspace, 
             f"room `{desired.name}` uses template `{template_name}`, which is neither in the project "
             f"nor in the workspace; declare it or fix the name"
         )
+    if template_name is None and live is None and not live_ws.templates and not desired_templates:
+        # §6.1/§10.2.10: a room created without a template gets the workspace's default one; with none, the API answers 400
+        return None, (
+            f"room `{desired.name}` names no template, and the workspace has none to default to; "
+            "add `template: <name>` naming a template of the project"
+        )
     fields = normalize.managed_room_fields(body)
     want = normalize.room(body, template_name, fields, calibration)
     if live is None:
