@@ -124,8 +124,11 @@ def test_calibrate_learns_a_server_that_fills_differently_so_apply_then_plan_is_
     assert "(not returned)" in table["roles.*.publishParams.screen.frameRate"]
     assert "3 default(s) differ from hmsconf's catalogue" in result.output
 
-    # From now on normalisation uses the calibration for this workspace: the same files plan clean.
-    assert not engine.plan_workspace(str(project), "staging", url).plan.has_changes
+    # From now on normalisation uses the calibration for this workspace: the same files plan clean,
+    # and the plan says whose defaults it compared with.
+    calibrated = engine.plan_workspace(str(project), "staging", url).plan
+    assert not calibrated.has_changes
+    assert any("calibration/staging.json" in w for w in calibrated.warnings)
     # A learned value is a settled default: a live role that strays from it is a change.
     import httpx
 

@@ -78,6 +78,7 @@ def _plan(project: Project, name: str, desired: DesiredWorkspace, live: LiveWork
 def _make_plan(project: Project, name: str, desired: DesiredWorkspace, live: LiveWorkspace,
                refresh_secrets: bool, salt: str | None) -> Plan:
     entry = given if isinstance(given := project.workspaces.get(name), dict) else {}
+    calibration = calibration_of(project, name)
     plan, errors = make_plan(
         desired,
         live,
@@ -85,8 +86,11 @@ def _make_plan(project: Project, name: str, desired: DesiredWorkspace, live: Liv
         workspace_webhook=entry.get("webhook") if isinstance(entry.get("webhook"), dict) else None,
         refresh_secrets=refresh_secrets,
         salt=salt,
-        calibration=calibration_of(project, name),
+        calibration=calibration,
     )
+    if calibration is not None:  # say which defaults the plan compared with
+        made = f", made {calibration.made_at}" if calibration.made_at else ""
+        plan.warnings.append(f"defaults compared as `hmsconf calibrate` learned them for workspace `{name}` (calibration/{name}.json{made})")
     if errors:
         raise HmsconfError("cannot plan:\n  " + "\n  ".join(errors))
     room_codes.add_to_plan(plan, desired, live, project.config.get("protect") if isinstance(project.config.get("protect"), dict) else None)
