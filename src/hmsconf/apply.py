@@ -16,7 +16,6 @@ from hmsconf import normalize, readback, room_codes
 from hmsconf.diagnostics import HmsconfError
 from hmsconf.live import LiveWorkspace
 from hmsconf.model import catalogue
-from hmsconf.model.defaults import TEMPLATE_READ_ONLY
 from hmsconf.plan import Change, Plan, Request
 from hmsconf.progress import NO_PROGRESS, Progress
 from hmsconf.resolve import DesiredWorkspace, body_of
@@ -136,7 +135,7 @@ def _template_body(desired: dict) -> dict:
 def complete_template(desired: dict, live_body: dict) -> dict:
     """The whole object for T4, which overwrites everything: live parts the files
     do not manage are sent back as they are (reference §2.1)."""
-    body = {k: v for k, v in live_body.items() if k not in TEMPLATE_READ_ONLY}
+    body = catalogue.outgoing("Template", live_body)
     body.update(_template_body(desired))
     return body
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable
 
 from hmsconf import rules
-from hmsconf.diagnostics import Diagnostic, HmsconfError, Path, error, warning
+from hmsconf.diagnostics import Diagnostic, HmsconfError, Path, error
 from hmsconf.project import Project, load_projects
 from hmsconf.model import catalogue
 from hmsconf.model.sensitive import scrub

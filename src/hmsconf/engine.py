@@ -79,10 +79,11 @@ def _make_plan(project: Project, name: str, desired: DesiredWorkspace, live: Liv
                refresh_secrets: bool, salt: str | None) -> Plan:
     entry = given if isinstance(given := project.workspaces.get(name), dict) else {}
     calibration = calibration_of(project, name)
+    protect = given if isinstance(given := project.config.get("protect"), dict) else None
     plan, errors = make_plan(
         desired,
         live,
-        protect=project.config.get("protect") if isinstance(project.config.get("protect"), dict) else None,
+        protect=protect,
         workspace_webhook=entry.get("webhook") if isinstance(entry.get("webhook"), dict) else None,
         refresh_secrets=refresh_secrets,
         salt=salt,
@@ -93,7 +94,7 @@ def _make_plan(project: Project, name: str, desired: DesiredWorkspace, live: Liv
         plan.warnings.append(f"defaults compared as `hmsconf calibrate` learned them for workspace `{name}` (calibration/{name}.json{made})")
     if errors:
         raise HmsconfError("cannot plan:\n  " + "\n  ".join(errors))
-    room_codes.add_to_plan(plan, desired, live, project.config.get("protect") if isinstance(project.config.get("protect"), dict) else None)
+    room_codes.add_to_plan(plan, desired, live, protect)
     plan.project = str(project.root)
     return plan
 

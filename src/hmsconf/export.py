@@ -21,7 +21,6 @@ from hmsconf import normalize
 from hmsconf.diagnostics import HmsconfError
 from hmsconf.live import LiveWorkspace
 from hmsconf.model import catalogue, facts
-from hmsconf.model.defaults import ROOM_READ_ONLY
 
 # Points at the schema export writes beside the files (schemas/), so editors find it offline.
 MODELINE = "# yaml-language-server: $schema=../schemas/document.schema.json\n"
@@ -30,6 +29,7 @@ CONFIG_MODELINE = "# yaml-language-server: $schema=schemas/hmsconf.schema.json\n
 TEMPLATE_ORDER = ("kind", *catalogue.key_order("Template"))
 ROLE_ORDER = catalogue.key_order("Template", ("roles", catalogue.STAR))
 ROOM_ORDER = ("kind", *catalogue.key_order("Room"))
+ROOM_SENT = catalogue.sent_fields("Room")
 # What the server fills for a room left silent, settled or not: export leaves it out.
 ROOM_DEFAULTS = {k: v for k, v in catalogue.defaults("Room").items() if k in catalogue.fields_marked("Room", (), facts.Default)}
 
@@ -103,7 +103,7 @@ def export_template(live_body: dict, recordings: list | None, include_defaults: 
         if recording is not None:
             settings["recording"] = recording
     doc["settings"] = settings
-    destinations = catalogue.drop_read_only("Template", copy.deepcopy(live_body.get("destinations") or {}), ("destinations",))
+    destinations = catalogue.drop_marked("Template", copy.deepcopy(live_body.get("destinations") or {}), (facts.ReadOnly,), ("destinations",))
     doc["destinations"] = {k: v for k, v in destinations.items() if v}
     if live_body.get("plugins"):
         doc["plugins"] = live_body["plugins"]
@@ -117,8 +117,8 @@ def export_room(live_body: dict, template_name: str | None, include_defaults: bo
     name = live_body.get("name", "")
     doc: dict[str, Any] = {"kind": "Room"}
     for key, value in live_body.items():
-        if key in ROOM_READ_ONLY or key in ("template_id", "id"):
-            continue
+        if key not in ROOM_SENT or key == "template_id":
+            continue  # response-only and unknown keys (a list item's `recording`) would not validate
         if not include_defaults and key in ROOM_DEFAULTS and value == ROOM_DEFAULTS[key]:
             continue
         if key == "polls" and not value:

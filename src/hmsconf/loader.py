@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import yaml
 
-from hmsconf.diagnostics import Diagnostic, Path, Severity, error, warning
+from hmsconf.diagnostics import Diagnostic, Path, error, warning
 from hmsconf.model import KINDS  # the one list of document kinds
 
 MAX_FILE_BYTES = 10 * 1024 * 1024

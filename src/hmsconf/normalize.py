@@ -34,9 +34,7 @@ def _canonical(kind: str, body: Any, at: tuple, calibration: Calibration | None 
     """A plain copy of one part with defaults filled, sets sorted, response-only keys and secrets handled."""
     out = plain(body)
     catalogue.fill(kind, out, at, calibration=calibration)
-    for mark in (*catalogue.NEVER_SENT, facts.PassThrough):  # never compared
-        for rest in catalogue.rests(kind, mark, at):
-            catalogue.drop(out, rest)
+    catalogue.drop_marked(kind, out, (*catalogue.NEVER_SENT, facts.PassThrough), at)  # never compared
     catalogue.sort_sets(kind, out, at)
     return catalogue.mark_secrets(kind, out, at)
 

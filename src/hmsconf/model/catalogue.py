@@ -410,13 +410,6 @@ def is_secret_path(kind: str, path: tuple) -> bool:
     return False
 
 
-def holds_secret_place(kind: str, path: tuple) -> bool:
-    """Is ``path`` (concrete) a secret place, inside one, or above one?"""
-    for pattern in secret_paths(kind):
-        n = min(len(path), len(pattern))
-        if all(p == STAR or p == q for p, q in zip(pattern[:n], path[:n])):
-            return True
-    return False
 
 
 @cache
@@ -446,10 +439,11 @@ def sort_sets(kind: str, body: Any, at: Pattern = ()) -> Any:
     return body
 
 
-def drop_read_only(kind: str, body: Any, at: Pattern = ()) -> Any:
-    """Response-only keys under ``at`` removed, in place: never sent, never compared."""
-    for rest in rests(kind, facts.ReadOnly, at):
-        drop(body, rest)
+def drop_marked(kind: str, body: Any, marks: tuple[type, ...], at: Pattern = ()) -> Any:
+    """``body`` (a part at ``at``) without the fields carrying any of ``marks``, in place."""
+    for mark in marks:
+        for rest in rests(kind, mark, at):
+            drop(body, rest)
     return body
 
 
@@ -512,11 +506,7 @@ NEVER_SENT = (facts.ReadOnly, facts.Deprecated, facts.Ours)
 def outgoing(kind: str, body: Any, at: tuple = ()) -> Any:
     """A plain copy of ``body`` (a part at ``at``) as it is sent: no response-only,
     deprecated or hmsconf-only keys."""
-    out = plain(body)
-    for mark in NEVER_SENT:
-        for rest in rests(kind, mark, at):
-            drop(out, rest)
-    return out
+    return drop_marked(kind, plain(body), NEVER_SENT, at)
 
 
 @cache

@@ -15,8 +15,6 @@ _PERMISSIONS = ("roles", catalogue.STAR, "permissions")
 # §3.5: every flag with its documented default.
 PERMISSION_DEFAULTS: dict[str, bool] = catalogue.defaults("Template", _PERMISSIONS)
 MODERATOR_POWERS: tuple[str, ...] = catalogue.fields_marked("Template", _PERMISSIONS, facts.ModeratorPower)
-TEMPLATE_READ_ONLY: tuple[str, ...] = catalogue.fields_marked("Template", (), facts.ReadOnly)
-ROOM_READ_ONLY: tuple[str, ...] = catalogue.fields_marked("Room", (), facts.ReadOnly)
 
 
 def effective_permissions(role: dict | None) -> dict[str, bool]:

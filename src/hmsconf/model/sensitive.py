@@ -15,13 +15,19 @@ equal by definition ("not comparable").
 
 from __future__ import annotations
 
-import hashlib
-import secrets
+from functools import cache
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit
 
 SHOWN = "(sensitive)"
-_KEY = secrets.token_bytes(32)
+
+
+@cache
+def _key() -> bytes:
+    """The per-process digest key, made on first use (validate never needs it: hashlib stays unloaded)."""
+    import secrets
+
+    return secrets.token_bytes(32)
 
 # Query parameters that carry credentials (§10.4.20), compared without case, `-` and `_`.
 _CREDENTIAL_PARAMS = ("token", "key", "secret", "sig", "signature", "password", "auth", "credential", "credentials")
@@ -41,7 +47,9 @@ class Sensitive:
     @classmethod
     def of(cls, value: Any, shown: str = SHOWN) -> "Sensitive":
         """A comparable mark for ``value`` (a secret the API returns, such as a stream key)."""
-        digest = hashlib.blake2b(repr(value).encode(), key=_KEY, digest_size=16).hexdigest()
+        import hashlib
+
+        digest = hashlib.blake2b(repr(value).encode(), key=_key(), digest_size=16).hexdigest()
         return cls(shown, digest)
 
     def __eq__(self, other: object) -> bool:
