@@ -143,18 +143,6 @@ def _instant(text: Any) -> datetime:
     return datetime.strptime(f"{match.group(1)}.{fraction}", "%Y-%m-%dT%H:%M:%S.%f")
 
 
-def _filled_template(body: JsonObject) -> JsonObject:
-    """A template body as the server stores it: its parts with every server default."""
-    roles = body.get("roles") or {}
-    return {
-        "name": body["name"],
-        "roles": _server_filled("Template", roles, ("roles",)),
-        "settings": _server_filled("Template", body.get("settings"), ("settings",)),
-        "destinations": _server_filled("Template", body.get("destinations"), ("destinations",)),
-        **({"plugins": body["plugins"]} if body.get("plugins") is not None else {}),
-    }
-
-
 def _check_template(body: JsonObject, recordings: list[Any]) -> None:
     _validate("Template", {**{k: v for k, v in body.items() if k in TEMPLATE_KEYS}, "recordings": recordings})
 
@@ -186,6 +174,19 @@ class Store:
 
     def integrity_ok(self) -> bool:
         return self.tables.integrity_ok()
+
+    @staticmethod
+    def _filled(body: JsonObject) -> JsonObject:
+        """A template body as this server stores it: its parts with every server default.
+        (The hook tests override for a server that fills differently.)"""
+        roles = body.get("roles") or {}
+        return {
+            "name": body["name"],
+            "roles": _server_filled("Template", roles, ("roles",)),
+            "settings": _server_filled("Template", body.get("settings"), ("settings",)),
+            "destinations": _server_filled("Template", body.get("destinations"), ("destinations",)),
+            **({"plugins": body["plugins"]} if body.get("plugins") is not None else {}),
+        }
 
     def kept_secret(self, make: Callable[[], str]) -> tuple[str, bool]:
         """The app secret this state file keeps, made with ``make`` on first use: (secret, made now).
@@ -231,7 +232,7 @@ class Store:
         body.setdefault("name", f"template-{secrets.token_hex(4)}")
         recordings = body.pop("recordings", None)
         _check_template(body, recordings or [])
-        stored = _filled_template(body)
+        stored = self._filled(body)
         stamp = now()
         with self.tables.write():
             existing = self.tables.template_named(stored["name"])
@@ -267,7 +268,7 @@ class Store:
         body = {k: v for k, v in body.items() if k in TEMPLATE_KEYS}
         body.setdefault("name", current["name"])  # §2.1: no name keeps the current one
         _check_template(body, current["recordings"])
-        self._save(tid, _filled_template(body))
+        self._save(tid, self._filled(body))
         if isinstance(flag, bool):
             with self.tables.write():
                 self._mark_default(tid, flag)
@@ -294,7 +295,7 @@ class Store:
         items.insert(position, (new_name, {**body, "name": new_name}))
         candidate = {**current["body"], "roles": dict(items)}
         _check_template(candidate, current["recordings"])
-        stored = _filled_template(candidate)
+        stored = self._filled(candidate)
         self._save(tid, stored)
         saved: JsonObject = stored["roles"][new_name]
         return saved
@@ -314,7 +315,7 @@ class Store:
         current = self._template(tid)
         candidate = {**current["body"], part: value}
         _check_template(candidate, current["recordings"])
-        stored = _filled_template(candidate)
+        stored = self._filled(candidate)
         self._save(tid, stored)
         return stored[part]
 
