@@ -9,8 +9,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from hmsconf import engine
-from hmsconf.apply import Applier, Safety, SafetyError, check_safety
-from hmsconf.client import ApiError, ConnectionFailed
+from hmsconf.apply import Applier, Safety, check_safety
+from hmsconf.errors import SafetyError
+from hmsconf.errors import ApiError, ConnectionFailed
 from hmsconf.targets import Connection, open_client
 from tests.helpers import write_project
 

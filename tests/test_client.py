@@ -7,7 +7,8 @@ import asyncio
 import pytest
 
 from hmsconf.auth import REFRESH_MARGIN_SECONDS, TokenSource
-from hmsconf.client import ApiClient, ApiError, ConnectionFailed
+from hmsconf.client import ApiClient
+from hmsconf.errors import ApiError, ConnectionFailed
 
 
 def run(coro):

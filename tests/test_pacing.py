@@ -10,7 +10,7 @@ import asyncio
 import pytest
 
 from hmsconf import engine
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import HmsconfError
 from hmsconf.emulator.faults import Faults
 from hmsconf.emulator.store import Store
 from hmsconf.pacing import Pace, Pacing

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import HmsconfError
 from hmsconf.workspace import connection_for
 from tests.helpers import project_at, write_project
 

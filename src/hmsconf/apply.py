@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from hmsconf import normalize, readback, room_codes
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import HmsconfError, SafetyError, StalePlanError
 from hmsconf.live import LiveWorkspace
 from hmsconf.model import catalogue
 from hmsconf.plan import Change, Plan, Request
@@ -23,14 +23,6 @@ from hmsconf.resolve import DesiredWorkspace, body_of
 DEFAULT_MAX_CHANGE_SHARE = 0.3
 DEFAULT_MIN_OBJECTS = 10  # smaller projects are exempt from the share check, as in octoDNS
 APPLY_CONCURRENCY = 8
-
-
-class SafetyError(HmsconfError):
-    """Apply refuses: a destroy without --allow-destroy, too large a change, a protected object."""
-
-
-class StalePlanError(HmsconfError):
-    """The saved plan no longer describes the workspace or the files."""
 
 
 @dataclass

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hmsconf import room_codes
-from hmsconf.check import InvalidConfiguration, check_workspace
-from hmsconf.diagnostics import Diagnostic, HmsconfError, has_errors
+from hmsconf.check import check_workspace
+from hmsconf.errors import InvalidConfiguration
+from hmsconf.diagnostics import Diagnostic, has_errors
+from hmsconf.errors import HmsconfError
 from hmsconf.live import LiveWorkspace, read_live
 from hmsconf.plan import Plan, make_plan
 from hmsconf.project import Project, open_project

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from hmsconf import normalize
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import HmsconfError
 from hmsconf.live import LiveWorkspace
 from hmsconf.model import catalogue, facts
 

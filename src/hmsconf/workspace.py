@@ -14,7 +14,7 @@ import re
 from pathlib import Path as FsPath
 from typing import Any, Mapping
 
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import HmsconfError
 from hmsconf.project import DEFAULT_LOCAL_FILE, Project
 from hmsconf.targets import Connection
 

@@ -51,7 +51,7 @@ def command(target, workspace, api_url, auto_approve, allow_destroy, force, refr
     from hmsconf import engine
     from hmsconf.apply import Applier, Safety, check_fresh, check_safety
     from hmsconf.cli.common import echo_warnings
-    from hmsconf.diagnostics import HmsconfError
+    from hmsconf.errors import HmsconfError
     from hmsconf.render.plan import FORMATS
 
     saved_data = _saved_plan(target)

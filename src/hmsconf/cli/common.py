@@ -9,12 +9,10 @@ from typing import Callable
 
 import click
 
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import EXIT_ERROR as EXIT_ERROR, EXIT_USAGE as EXIT_USAGE, HmsconfError
 
 EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_CHANGES = 2  # plan --detailed-exitcode, as Terraform does
-EXIT_USAGE = 64  # sysexits(3) EX_USAGE: never confused with "changes present"
+EXIT_CHANGES = 2  # plan --detailed-exitcode, as Terraform does; not an error (errors.py holds those)
 
 
 def run(cli: click.Group) -> None:
@@ -33,11 +31,10 @@ def run(cli: click.Group) -> None:
         click.echo("Aborted.", err=True)
         code = EXIT_ERROR
     except HmsconfError as exc:
-        diagnostics = getattr(exc, "diagnostics", None)
-        if diagnostics:
+        if exc.diagnostics:
             from hmsconf.render.diagnostics import render_text
 
-            click.echo(render_text(diagnostics, use_color(False, sys.stderr)), err=True, nl=False)
+            click.echo(render_text(list(exc.diagnostics), use_color(False, sys.stderr)), err=True, nl=False)
         click.echo(f"Error: {exc}", err=True)
         code = exc.exit_code
     except KeyboardInterrupt:
@@ -160,7 +157,7 @@ def errors_in_format(output_format: str):
     A CI step that reads ``plan --format json`` then gets ``{"valid": false, "diagnostics": [...]}``
     instead of nothing, and ``--format github`` puts them on the lines as annotations; both exit 1.
     """
-    from hmsconf.check import InvalidConfiguration
+    from hmsconf.errors import InvalidConfiguration
 
     try:
         yield
@@ -176,7 +173,7 @@ def errors_in_format(output_format: str):
 def write_plan(plan, path: str) -> None:
     import json
 
-    from hmsconf.diagnostics import HmsconfError
+    from hmsconf.errors import HmsconfError
 
     try:
         with open(path, "w", encoding="utf-8") as handle:
