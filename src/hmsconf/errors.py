@@ -96,7 +96,7 @@ class ApiError(RemoteError):
     """An error answer of the API, after retries; one sentence that says what to do."""
 
     def __init__(self, status: int, method: str, path: str, code: Any = None, message: str = "",
-                 details: list | None = None) -> None:
+                 details: list[Any] | None = None) -> None:
         self.status, self.method, self.path = status, method, path
         self.code, self.api_message, self.details = code, message, details or []
         super().__init__(self._sentence())

@@ -40,6 +40,15 @@ class Exported:
     placeholders: list[str] = field(default_factory=list)  # environment variables to set
 
 
+@dataclass(frozen=True)
+class ExportResult:
+    out: str
+    written: list[str]  # relative paths
+    templates: int
+    rooms: int
+    placeholders: list[str]  # environment variables to set, sorted, each once
+
+
 def env_name(*parts: str) -> str:
     text = "_".join(parts)
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").upper()

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import click
 
 from hmsconf.errors import EXIT_ERROR as EXIT_ERROR, EXIT_USAGE as EXIT_USAGE, HmsconfError
+
+if TYPE_CHECKING:
+    from hmsconf.render.outcome import Line
 
 EXIT_OK = 0
 EXIT_CHANGES = 2  # plan --detailed-exitcode, as Terraform does; not an error (errors.py holds those)
@@ -55,6 +58,12 @@ def run(cli: click.Group) -> None:
         )
         code = EXIT_ERROR
     sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def write_lines(lines: Iterable[Line]) -> None:
+    """A renderer's lines, in order, each to the stream it chose."""
+    for line in lines:
+        click.echo(line.text, nl=False, err=line.to_stderr)
 
 
 def use_color(no_color: bool, stream=None) -> bool:
