@@ -12,7 +12,7 @@ from hmsconf import engine
 from hmsconf.apply import Applier, SafetyThresholds, check_safety
 from hmsconf.errors import SafetyError
 from hmsconf.errors import ApiError, ConnectionFailed
-from hmsconf.targets import Connection, open_client
+from hmsconf.connection import Connection, open_client
 from tests.helpers import write_project
 
 

@@ -176,7 +176,7 @@ class _LiveReader:
             self._result.set_exception(exc)
 
     async def _read(self) -> LiveWorkspace:
-        from hmsconf.targets import open_client
+        from hmsconf.connection import open_client
 
         self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
         async with open_client(self._connection) as client:
@@ -211,7 +211,7 @@ class _LiveReader:
 def _connection(project: Project, name: str, api_url: str | None, pacing: Any = None) -> Any:
     import dataclasses
 
-    from hmsconf.workspace import connection_for
+    from hmsconf.connection import connection_for
 
     connection = connection_for(project, name, api_url)
     given = {k: v for k, v in dataclasses.asdict(pacing).items() if v is not None} if pacing is not None else {}
@@ -219,7 +219,7 @@ def _connection(project: Project, name: str, api_url: str | None, pacing: Any = 
 
 
 def open_client_for(project: Project, name: str, api_url: str | None, pacing: Any = None) -> Any:
-    from hmsconf.targets import open_client
+    from hmsconf.connection import open_client
 
     return open_client(_connection(project, name, api_url, pacing))
 

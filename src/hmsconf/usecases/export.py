@@ -17,7 +17,7 @@ def export(out: str, project_path: str, workspace: str | None, api_url: str | No
            include_defaults: bool = False, force: bool = False, progress: Progress | None = None) -> ExportResult:
     from hmsconf.export import export_workspace, project_config, read_for_export, schema_files, write_files
     from hmsconf.project import open_project
-    from hmsconf.workspace import connection_for
+    from hmsconf.connection import connection_for
 
     project = open_project(project_path, documents=False)  # only hmsconf.yaml: which workspace
     name = project.pick_workspace(workspace)
