@@ -33,12 +33,11 @@ def _yaml() -> Any:
 
 
 def _model_for(kind: Any, is_config: bool) -> Any:
-    from hmsconf.model.room import ProjectConfig, Room
-    from hmsconf.model.template import RolePreset, Template
+    from hmsconf.model import KINDS, PROJECT_CONFIG, model_class
 
     if is_config:
-        return ProjectConfig
-    return {"Template": Template, "Room": Room, "RolePreset": RolePreset}.get(kind)
+        return model_class(PROJECT_CONFIG)
+    return model_class(kind) if kind in KINDS else None
 
 
 def _field_order(annotation: Any) -> list[str]:
