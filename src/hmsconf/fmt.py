@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hmsconf.errors import HmsconfError, FormatError
+from hmsconf.errors import FormatError, HmsconfError
+from hmsconf.files import write_atomically
 from hmsconf.loader import MAX_FILE_BYTES
 
 FRONT = ("kind", "name", "extends", "renamed_from")
@@ -230,18 +230,6 @@ def _files(paths: list[str]) -> list[Path]:
     return files
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
-
-
 # ruamel.yaml's round trip is pure Python (about 0.3 s for a 30 KB file here):
 # many files are spread over processes, one per core.
 PARALLEL_FROM = 16
@@ -291,5 +279,5 @@ def _format_file(path: Path, check: bool) -> tuple[str | None, str | None]:
     if formatted == original:
         return None, None
     if not check:
-        _write_atomically(path, formatted)
+        write_atomically(path, formatted)
     return display, None
