@@ -11,7 +11,7 @@ import pytest
 
 from hmsconf.auth import management_token
 from hmsconf.emulator import exceptions
-from hmsconf.emulator.exceptions import ApiError
+from hmsconf.emulator.exceptions import ErrorAnswer
 from tests.conftest import ACCESS_KEY, RunningEmulator
 
 
@@ -67,7 +67,7 @@ def _expired_token(w: World) -> httpx.Response:
 
 
 # (the error the answer must be, how to provoke it, the documented body, word for word)
-CASES: list[tuple[ApiError, Callable[[World], httpx.Response], dict]] = [
+CASES: list[tuple[ErrorAnswer, Callable[[World], httpx.Response], dict]] = [
     (exceptions.InvalidQuery("limit must be between 10 and 100"),
      lambda w: w.http.get("/templates", params={"limit": 5}),
      {"code": 400, "message": "Invalid query param", "details": ["limit must be between 10 and 100"]}),
@@ -144,17 +144,17 @@ def test_injected_faults_are_their_status_body_and_headers(faulty_emulator, kind
 ABSTRACT = {exceptions.Unauthorized, exceptions.NotFound, exceptions.InjectedFault}  # groups, never raised
 
 
-def _descendants(cls: type[ApiError]) -> set[type[ApiError]]:
+def _descendants(cls: type[ErrorAnswer]) -> set[type[ErrorAnswer]]:
     return set().union(*({c} | _descendants(c) for c in cls.__subclasses__()))
 
 
 def test_every_error_class_is_provoked_by_a_test():
     tested = {type(error) for error, _, _ in CASES} | {exceptions.RateLimited, exceptions.InjectedServerError}
-    assert _descendants(ApiError) - ABSTRACT == tested
+    assert _descendants(ErrorAnswer) - ABSTRACT == tested
 
 
 def test_the_tree_in_the_docstring_names_every_class():
     import re
 
-    for cls in _descendants(ApiError) | {ApiError}:
+    for cls in _descendants(ErrorAnswer) | {ErrorAnswer}:
         assert re.search(rf"^\s*(├── |└── |│   )*{cls.__name__}\b", exceptions.__doc__, re.MULTILINE), cls.__name__

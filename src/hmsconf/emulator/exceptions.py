@@ -9,7 +9,7 @@ documented error shape (reference §8)::
 
 The tree (status, message)::
 
-    ApiError
+    ErrorAnswer
     ├── InvalidQuery            400 "Invalid query param"     a bad limit, start, flag or time
     ├── InvalidBody             400 "Invalid body param"      not JSON, not an object, breaks a rule
     │   ├── IncompleteTemplate  400                           a whole-template update without roles/settings
@@ -25,16 +25,19 @@ The tree (status, message)::
     │   ├── RoleNotFound        404 "role not found"
     │   ├── RoomNotFound        404 "room not found"
     │   └── CodeNotFound        404 "code not found"
-    ├── NameTaken               409 "overwrite error"         a rename (or role rename) to a taken name
+    ├── NameTaken               409 "overwrite error"         a template, role or room renamed to a taken name
     └── InjectedFault                                         ours, not 100ms's: rehearsing failure
         ├── RateLimited         429 "rate limit exceeded"     with Retry-After
         └── InjectedServerError 500/502/503 "injected server error"
+
+These are the fake API's answers, not hmsconf's failures (``hmsconf.errors``);
+the client turns any of them, once received, into ``errors.ApiError``.
 """
 
 from __future__ import annotations
 
 
-class ApiError(Exception):
+class ErrorAnswer(Exception):
     """An error answer of the API: its status, message and details (the body's three keys)."""
 
     status: int = 500
@@ -53,14 +56,14 @@ class ApiError(Exception):
         return {"code": self.status, "message": self.message, "details": self.details}
 
 
-class InvalidQuery(ApiError):
+class InvalidQuery(ErrorAnswer):
     """A query parameter out of range or of the wrong kind (§1.5: `limit` is 10 to 100)."""
 
     status = 400
     message = "Invalid query param"
 
 
-class InvalidBody(ApiError):
+class InvalidBody(ErrorAnswer):
     """A body that is not JSON, not an object, or breaks a rule of ``hmsconf validate``."""
 
     status = 400
@@ -81,7 +84,7 @@ class UnknownRoomTemplate(InvalidBody):
         super().__init__("Error: template not found")
 
 
-class TooManyRoomCodes(ApiError):
+class TooManyRoomCodes(ErrorAnswer):
     """§7: a room has at most ``limit`` room codes (the 400 for one more is a guess)."""
 
     status = 400
@@ -91,7 +94,7 @@ class TooManyRoomCodes(ApiError):
         super().__init__(f"a room has at most {limit} room codes")
 
 
-class Unauthorized(ApiError):
+class Unauthorized(ErrorAnswer):
     """§1.3, §8: the request carries no valid management token."""
 
     status = 401
@@ -120,7 +123,7 @@ class InvalidToken(Unauthorized):
         super().__init__(reason)
 
 
-class RoomDisabled(ApiError):
+class RoomDisabled(ErrorAnswer):
     """§7: room codes of a disabled room cannot be written."""
 
     status = 403
@@ -130,7 +133,7 @@ class RoomDisabled(ApiError):
         super().__init__(f"room {room_id} is disabled")
 
 
-class RoleRemoved(ApiError):
+class RoleRemoved(ErrorAnswer):
     """§7: a room code cannot be enabled once its role left the room's template."""
 
     status = 403
@@ -140,7 +143,7 @@ class RoleRemoved(ApiError):
         super().__init__(f"role {role} no longer exists in the room's template")
 
 
-class NotFound(ApiError):
+class NotFound(ErrorAnswer):
     """The path names an object the workspace does not hold."""
 
     status = 404
@@ -174,7 +177,7 @@ class CodeNotFound(NotFound):
         super().__init__("code not found")
 
 
-class NameTaken(ApiError):
+class NameTaken(ErrorAnswer):
     """§2.1, §8: renaming a template, role or room to a name another one has."""
 
     status = 409
@@ -193,7 +196,7 @@ class NameTaken(ApiError):
         return cls(f"a room named {name} already exists")
 
 
-class InjectedFault(ApiError):
+class InjectedFault(ErrorAnswer):
     """An answer the fault injector (``faults.Faults``) chose for this request."""
 
     def __init__(self) -> None:

@@ -5,7 +5,7 @@ path or method gets Starlette's plain 404/405 untouched, as before). Outermost f
 the order is the behaviour, and ``tests/test_emulator_layers.py`` pins it:
 
     AccessLog        one line per request; sees the final status (0: dropped) and the whole time
-    ErrorResponses   the one place an ``ApiError``, raised by any layer below, becomes its answer
+    ErrorResponses   the one place an ``ErrorAnswer``, raised by any layer below, becomes its answer
     Latency          every answer waits, error answers included
     TokenCheck       §1.3, §8: before the fault draw, so a refused request draws no fault
     FaultInjection   429/5xx/dropped connections; outside the cache, so a cached answer can fail too
@@ -24,7 +24,7 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hmsconf.emulator.exceptions import ApiError, InjectedServerError, InvalidToken, MissingToken, RateLimited
+from hmsconf.emulator.exceptions import ErrorAnswer, InjectedServerError, InvalidToken, MissingToken, RateLimited
 from hmsconf.emulator.faults import DroppedConnection, Faults
 from hmsconf.emulator.store import Store
 from hmsconf.emulator.views import error_response
@@ -60,7 +60,7 @@ class AccessLog:
 
 
 class ErrorResponses:
-    """Answers an ``ApiError`` with its status, headers and documented body."""
+    """Answers an ``ErrorAnswer`` with its status, headers and documented body."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -68,7 +68,7 @@ class ErrorResponses:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await self.app(scope, receive, send)
-        except ApiError as error:
+        except ErrorAnswer as error:
             await error_response(error)(scope, receive, send)
 
 

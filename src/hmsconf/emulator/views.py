@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from hmsconf.emulator.exceptions import ApiError
+from hmsconf.emulator.exceptions import ErrorAnswer
 from hmsconf.emulator.store import CodePage, Room, RoomPage, TemplatePage
 from hmsconf.emulator.tables import JsonObject, RoomCode, Template
 from hmsconf.model import catalogue
@@ -29,7 +29,7 @@ def json_response(body: object, status: int = 200, headers: dict[str, str] | Non
                     media_type="application/json", headers=headers)
 
 
-def error_response(error: ApiError) -> Response:
+def error_response(error: ErrorAnswer) -> Response:
     return json_response(error.body(), error.status, error.headers)
 
 
