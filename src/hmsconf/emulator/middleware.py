@@ -34,7 +34,10 @@ WRITE_METHODS = ("POST", "DELETE")
 
 
 class AccessLog:
-    """Appends `method path status ms arrival` per request; arrival in Unix seconds, for rate checks."""
+    """Appends `method path status ms arrival` per request; arrival in Unix seconds, for rate checks.
+
+    The line is written before the answer's last byte leaves, so whoever got an answer
+    finds its line in the log."""
 
     def __init__(self, app: ASGIApp, log: TextIO) -> None:
         self.app, self.log = app, log
@@ -42,11 +45,21 @@ class AccessLog:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started, arrived = time.perf_counter(), time.time()
         status = 500  # an error no layer answered: the server answers 500
+        written = False
+
+        def write() -> None:
+            nonlocal written
+            if not written:
+                written = True
+                path = Request(scope).url.path
+                self.log.write(f"{scope['method']} {path} {status} {(time.perf_counter() - started) * 1000:.1f} {arrived:.6f}\n")
 
         async def seen(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                write()
             await send(message)
 
         try:
@@ -55,8 +68,7 @@ class AccessLog:
             status = 0
             raise
         finally:
-            path = Request(scope).url.path
-            self.log.write(f"{scope['method']} {path} {status} {(time.perf_counter() - started) * 1000:.1f} {arrived:.6f}\n")
+            write()
 
 
 class ErrorResponses:
