@@ -274,3 +274,14 @@ def test_a_room_without_a_template_in_an_empty_workspace_is_stopped_at_plan(tmp_
     assert errors and "names no template, and the workspace has none to default to" in errors[0]
     live = LiveWorkspace(templates={"t": live_template("t", {"roles": {"h": {}}})})
     assert make_plan(desired, live)[1] == []  # the workspace's default template serves
+
+
+def test_the_readme_lists_every_risk_code_with_its_meaning():
+    from pathlib import Path
+
+    from hmsconf.risks import RiskCode
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("##### Risk codes", 1)[1].split("\n\n", 2)[1]
+    listed = [line for line in section.splitlines() if line.startswith("- ")]
+    assert listed == [f"- `{code.value}`: {code.meaning}" for code in RiskCode]
