@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable, Union
+from typing import Any, Callable, Mapping, Union
 
 Scalar = Union[str, int, None]
 Detail = tuple[Scalar, ...]
@@ -59,7 +59,7 @@ class RiskCode(str, Enum):
         return member
 
     def __str__(self) -> str:
-        return self.value
+        return str.__str__(self)
 
     # --- roles of a template ---------------------------------------------------------------------
     ROLE_GAINS_POWERS = (
@@ -163,11 +163,11 @@ class Risk:
         """The sentence every renderer shows."""
         return self.code.sentence(self.subject, self.detail)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, object]:
         return {"code": self.code.value, "subject": self.subject, "detail": list(self.detail), "text": self.text}
 
     @classmethod
-    def from_json(cls, data: dict) -> "Risk":
+    def from_json(cls, data: Mapping[str, Any]) -> "Risk":
         return cls(_BY_CODE[data["code"]], data["subject"], tuple(data.get("detail") or ()))
 
 
