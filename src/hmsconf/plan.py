@@ -27,7 +27,7 @@ from hmsconf.model.defaults import MODERATOR_POWERS
 from hmsconf.model.sensitive import WRITE_ONLY, contains_write_only, url_parts
 from hmsconf.model.tree import plain
 from hmsconf.resolve import DesiredWorkspace, Resolved, body_of
-from hmsconf.risks import Risk, RiskCode
+from hmsconf.risks import DESTINATION_LABELS, RECORDING_SWITCH_LABELS, Risk, RiskCode
 
 # 2: risks are objects {code, subject, detail, text} (1: English sentences).
 FORMAT_VERSION = 2
@@ -513,13 +513,10 @@ def _silent_stream_powers(permissions: Mapping[str, Any], body: dict) -> Iterato
             yield Risk(RiskCode.ROLE_STREAMS_BY_DEFAULT, name, silent)
 
 
-_DESTINATION_KINDS = ("rtmpDestinations", "hlsDestinations", "transcriptions", "browserRecordings")
-
-
 def _destination_risks(have: dict | None, want: dict | None) -> Iterator[Risk]:
     if have is None or want is None:
         return
-    for kind in _DESTINATION_KINDS:
+    for kind in DESTINATION_LABELS:
         for name, dest in (have.get(kind) or {}).items():
             new = (want.get(kind) or {}).get(name)
             if new is None:
@@ -531,15 +528,6 @@ def _destination_risks(have: dict | None, want: dict | None) -> Iterator[Risk]:
                 yield Risk(RiskCode.DESTINATION_STOPS_RECORDING, name, (kind,))
 
 
-# The switches of a recording config whose turning off is a risk (risks.py names them).
-_RECORDING_SWITCHES = (
-    ("trackRecording", "enabled"),
-    ("streamRecording", "enabled"),
-    ("compositeRecording", "customComposite", "enabled"),
-    ("compositeRecording", "browserComposite", "autoStart"),
-)
-
-
 def _recording_risks(template: str, have: dict, want: dict) -> Iterator[Risk]:
     if "recordings" in want and "recordings" in have:
         old = {r.get("name"): r for r in have["recordings"]}
@@ -548,9 +536,10 @@ def _recording_risks(template: str, have: dict, want: dict) -> Iterator[Risk]:
             if name not in new:
                 yield Risk(RiskCode.RECORDING_CONFIG_REMOVED, str(name))
                 continue
-            for path in _RECORDING_SWITCHES:
+            for switch in RECORDING_SWITCH_LABELS:
+                path = tuple(switch.split("."))
                 if _get(config, path) and not _get(new[name], path):
-                    yield Risk(RiskCode.RECORDING_SWITCHED_OFF, str(name), (".".join(path),))
+                    yield Risk(RiskCode.RECORDING_SWITCHED_OFF, str(name), (switch,))
     old_settings, new_settings = have.get("settings"), want.get("settings")
     if old_settings and new_settings:
         old_rec, new_rec = old_settings.get("recording"), new_settings.get("recording")

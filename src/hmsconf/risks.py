@@ -29,13 +29,15 @@ def _rooms(count: Scalar, where: str) -> str:
     return f"{n} {where.format(s='s' * (n != 1))} use{'s' * (n == 1)} this template"
 
 
-_DESTINATION = {
+# The destination kinds whose loss is a risk, and the switches of a recording config whose turning
+# off is one (the planner walks these; the sentences name them).
+DESTINATION_LABELS = {
     "rtmpDestinations": "RTMP destination",
     "hlsDestinations": "HLS destination",
     "transcriptions": "transcription",
     "browserRecordings": "browser recording",
 }
-_RECORDING = {
+RECORDING_SWITCH_LABELS = {
     "trackRecording.enabled": "track recording",
     "streamRecording.enabled": "stream recording",
     "compositeRecording.customComposite.enabled": "custom composite recording",
@@ -102,17 +104,17 @@ class RiskCode(str, Enum):
     DESTINATION_REMOVED = (
         "destination-removed", "an RTMP, HLS, transcription or browser recording destination is removed "
         "(detail: its kind, e.g. rtmpDestinations)",
-        lambda s, d: f"{_DESTINATION.get(str(d[0]), str(d[0]))} `{s}` is removed")
+        lambda s, d: f"{DESTINATION_LABELS.get(str(d[0]), str(d[0]))} `{s}` is removed")
     DESTINATION_STOPS_RECORDING = (
         "destination-stops-recording", "a destination stops recording (detail: its kind)",
-        lambda s, d: f"{_DESTINATION.get(str(d[0]), str(d[0]))} `{s}` stops recording")
+        lambda s, d: f"{DESTINATION_LABELS.get(str(d[0]), str(d[0]))} `{s}` stops recording")
     RECORDING_CONFIG_REMOVED = (
         "recording-config-removed", "a recording config is removed",
         lambda s, d: f"recording config `{s}` is removed")
     RECORDING_SWITCHED_OFF = (
         "recording-switched-off", "a recording config switches off track, stream or composite recording "
         "(detail: the key, e.g. trackRecording.enabled)",
-        lambda s, d: f"recording config `{s}`: {_RECORDING.get(str(d[0]), str(d[0]))} is switched off")
+        lambda s, d: f"recording config `{s}`: {RECORDING_SWITCH_LABELS.get(str(d[0]), str(d[0]))} is switched off")
     RECORDINGS_TO_100MS_STORAGE = (
         "recordings-to-100ms-storage", "recordings go back to 100ms storage instead of your own bucket",
         lambda s, d: "recordings go back to 100ms storage instead of your own bucket")
