@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hmsconf.plan import requests_for
 
+import dataclasses
 import json
 
 import pytest
@@ -138,6 +139,10 @@ def test_rename_with_renamed_from(tmp_path):
     assert change.role_changes == {"attendee": "renamed from `guest`"}
     assert [str(r) for r in requests_for(change)] == [f"POST /templates/{'a' * 24}/roles/guest"]
     assert [(f.dotted, f.old, f.new) for f in change.fields] == [("roles.attendee.name", "guest", "attendee")]
+    (request,) = requests_for(change)  # typed: apply sends the new role's body to the old name's path
+    assert (request.part, request.role, request.path_role, request.object_id) == ("role", "attendee", "guest", "a" * 24)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        change.risks = ()  # type: ignore[misc]
 
 
 def test_rename_without_renamed_from_is_remove_and_add(tmp_path):
