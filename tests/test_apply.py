@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hmsconf.plan import requests_for
+
 import asyncio
 
 import pytest
@@ -182,7 +184,7 @@ def test_role_removal_needs_allow_destroy(tmp_path):
             return plan, outcome
 
     plan, outcome = asyncio.run(go())
-    assert outcome.ok and [str(r).split()[0] for r in plan.changes[0].requests] == ["DELETE"]
+    assert outcome.ok and [str(r).split()[0] for r in requests_for(plan.changes[0])] == ["DELETE"]
 
 
 def test_large_share_of_changes_needs_force(tmp_path):

@@ -225,7 +225,7 @@ def test_the_default_flag_is_managed_when_declared_and_once_per_workspace(tmp_pa
     first = run(["plan", str(project), "--format", "json"], server)
     assert first.returncode == 0, first.stderr
     (a,) = [c for c in json.loads(first.stdout)["changes"] if c["name"] == "a"]
-    assert "becomes the workspace default template: rooms created without a template_id use it" in a["risks"]
+    assert "becomes the workspace default template: rooms created without a template_id use it" in [r["text"] for r in a["risks"]]
     assert run(["apply", str(project), "--auto-approve"], server).returncode == 0
     again = run(["plan", str(project), "--detailed-exitcode"], server)
     assert again.returncode == 0, again.stdout  # b says nothing about `default`: not compared

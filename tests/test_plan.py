@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hmsconf.plan import requests_for
+
+import dataclasses
 import json
 
 import pytest
@@ -106,9 +109,9 @@ def test_permission_gain_is_a_risk_and_uses_the_role_endpoint(tmp_path):
     (change,) = [c for c in plan.changes if c.is_change]
     assert change.action == "update"
     assert [f.dotted for f in change.fields] == ["roles.guest.publishParams.allowed", "roles.guest.permissions.endRoom"]
-    assert "role `guest` gains `endRoom`" in change.risks
-    assert "role `guest` can now publish screen" in change.risks
-    assert [str(r) for r in change.requests] == [f"POST /templates/{'a' * 24}/roles/guest"]
+    assert "role `guest` gains `endRoom`" in [r.text for r in change.risks]
+    assert "role `guest` can now publish screen" in [r.text for r in change.risks]
+    assert [str(r) for r in requests_for(change)] == [f"POST /templates/{'a' * 24}/roles/guest"]
     assert change.effective_permissions["guest"]["endRoom"] is True
     assert change.effective_permissions["guest"]["hlsStreaming"] is True  # a default, shown
 
@@ -117,7 +120,7 @@ def test_several_parts_become_one_complete_update(tmp_path):
     live = LiveWorkspace(templates={"webinar": live_template("webinar", {"roles": {"host": {}}, "settings": {"region": "eu"}})})
     plan = plan_for(tmp_path, {"t.yaml": "kind: Template\nname: webinar\nroles:\n  host: {priority: 2}\nsettings: {region: in}\n"}, live)
     (change,) = plan.changes
-    assert [str(r) for r in change.requests] == [f"POST /templates/{'a' * 24}"]
+    assert [str(r) for r in requests_for(change)] == [f"POST /templates/{'a' * 24}"]
 
 
 def test_removed_role_needs_destroy_and_is_a_delete(tmp_path):
@@ -125,8 +128,8 @@ def test_removed_role_needs_destroy_and_is_a_delete(tmp_path):
     plan = plan_for(tmp_path, {"t.yaml": "kind: Template\nname: t\nroles:\n  host: {}\n"}, live)
     (change,) = plan.changes
     assert change.role_changes == {"old": "removed"}
-    assert change.destroys == ["role `old`"]
-    assert [r.method for r in change.requests] == ["DELETE"]
+    assert change.destroys == ("role `old`",)
+    assert [r.method for r in requests_for(change)] == ["DELETE"]
 
 
 def test_rename_with_renamed_from(tmp_path):
@@ -134,8 +137,12 @@ def test_rename_with_renamed_from(tmp_path):
     plan = plan_for(tmp_path, {"t.yaml": "kind: Template\nname: t\nroles:\n  attendee: {priority: 3, renamed_from: guest}\n"}, live)
     (change,) = plan.changes
     assert change.role_changes == {"attendee": "renamed from `guest`"}
-    assert [str(r) for r in change.requests] == [f"POST /templates/{'a' * 24}/roles/guest"]
+    assert [str(r) for r in requests_for(change)] == [f"POST /templates/{'a' * 24}/roles/guest"]
     assert [(f.dotted, f.old, f.new) for f in change.fields] == [("roles.attendee.name", "guest", "attendee")]
+    (request,) = requests_for(change)  # typed: apply sends the new role's body to the old name's path
+    assert (request.part, request.role, request.path_role, request.object_id) == ("role", "attendee", "guest", "a" * 24)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        change.risks = ()  # type: ignore[misc]
 
 
 def test_rename_without_renamed_from_is_remove_and_add(tmp_path):
@@ -155,16 +162,16 @@ def test_explicitly_empty_part_means_empty(tmp_path):
     live = LiveWorkspace(templates={"t": live_template("t", {"roles": {"host": {}}, "destinations": {"rtmpDestinations": {"yt": {"name": "yt", "recordingEnabled": True}}}})})
     plan = plan_for(tmp_path, {"t.yaml": "kind: Template\nname: t\nroles:\n  host: {}\ndestinations: {}\n"}, live)
     (change,) = plan.changes
-    assert "RTMP destination `yt` is removed" in change.risks
-    assert [r.part for r in change.requests] == ["destinations"]
+    assert "RTMP destination `yt` is removed" in [r.text for r in change.risks]
+    assert [r.part for r in requests_for(change)] == ["destinations"]
 
 
 def test_new_template_and_room_are_created_in_order(tmp_path):
     files = {"t.yaml": "kind: Template\nname: t\nroles:\n  host: {permissions: {endRoom: true}}\nrecordings: []\n", "r.yaml": "kind: Room\nname: lobby\ntemplate: t\n"}
     plan = plan_for(tmp_path, files, LiveWorkspace())
     assert [(c.kind, c.action) for c in plan.changes] == [("Template", "create"), ("Room", "create")]
-    assert [str(r) for r in plan.changes[0].requests] == ["POST /templates", "POST /templates/{id}/recordings"]
-    assert "new role `host` has `endRoom`" in plan.changes[0].risks
+    assert [str(r) for r in requests_for(plan.changes[0])] == ["POST /templates", "POST /templates/{id}/recordings"]
+    assert "new role `host` has `endRoom`" in [r.text for r in plan.changes[0].risks]
     assert plan.summary() == "Plan: 2 to create, 0 to update, 0 to disable."
 
 
@@ -183,9 +190,9 @@ def test_room_disable_template_switch_and_webhook(tmp_path):
     plan = plan_for(tmp_path, files, live)
     (change,) = [c for c in plan.changes if c.is_change]
     assert change.action == "update"
-    assert "room `Lobby` moves from template `a` to `b`" in change.risks
-    assert any("webhook URL changes" in r for r in change.risks)
-    assert [str(r) for r in change.requests] == ["POST /rooms"]
+    assert "room `Lobby` moves from template `a` to `b`" in [r.text for r in change.risks]
+    assert any("webhook URL changes" in r.text for r in change.risks)
+    assert [str(r) for r in requests_for(change)] == ["POST /rooms"]
     # header values are write-only: only the url differs
     assert sorted(f.dotted for f in change.fields) == ["template", "webhook.url"]
 
@@ -207,7 +214,7 @@ def test_blast_radius_counts_enabled_rooms(tmp_path):
                          rooms={"x": _room("x"), "y": _room("y"), "z": _room("z", enabled=False)})
     plan = plan_for(tmp_path, {"t.yaml": "kind: Template\nname: a\nroles:\n  h: {priority: 2}\n"}, live)
     change = next(c for c in plan.changes if c.is_change)
-    assert change.blast_radius == 2 and "2 live rooms use this template" in change.risks
+    assert change.blast_radius == 2 and "2 live rooms use this template" in [r.text for r in change.risks]
 
 
 def test_plan_round_trips_through_json(tmp_path):
@@ -272,3 +279,14 @@ def test_a_room_without_a_template_in_an_empty_workspace_is_stopped_at_plan(tmp_
     assert errors and "names no template, and the workspace has none to default to" in errors[0]
     live = LiveWorkspace(templates={"t": live_template("t", {"roles": {"h": {}}})})
     assert make_plan(desired, live)[1] == []  # the workspace's default template serves
+
+
+def test_the_readme_lists_every_risk_code_with_its_meaning():
+    from pathlib import Path
+
+    from hmsconf.risks import RiskCode
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("##### Risk codes", 1)[1].split("\n\n", 2)[1]
+    listed = [line for line in section.splitlines() if line.startswith("- ")]
+    assert listed == [f"- `{code.value}`: {code.meaning}" for code in RiskCode]

@@ -4,6 +4,8 @@ clean. The "server" is the emulator over real HTTP with a store that stores two 
 
 from __future__ import annotations
 
+from hmsconf.plan import requests_for
+
 import asyncio
 import json
 import shutil
@@ -129,7 +131,7 @@ def test_a_later_part_write_is_read_back_too(project, own_way):
     (project / "templates/talk.yaml").write_text(text)
     planned = engine.plan_workspace(str(project), None, own_way.url)
     [change] = [c for c in planned.plan.changes if c.is_change]
-    assert [r.part for r in change.requests] == ["settings"]  # only messageInterval differs (10 -> 15 stored)
+    assert [r.part for r in requests_for(change)] == ["settings"]  # only messageInterval differs (10 -> 15 stored)
 
     async def go():
         async with own_way.client() as client:

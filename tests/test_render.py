@@ -6,30 +6,31 @@ import json
 
 from hmsconf.diagnostics import Diagnostic, Severity
 from hmsconf.diff import FieldChange
-from hmsconf.plan import Change, Plan, Request
+from hmsconf.plan import Action, Change, Plan, requests_for
 from hmsconf.render import diagnostics as rd
 from hmsconf.render.markdown import truncate_markdown
+from hmsconf.risks import Risk, RiskCode
 from hmsconf.render.plan import FORMATS, MARKDOWN_COMMENT_LIMIT, render_markdown_limited
 
 
 def sample_plan() -> Plan:
     update = Change(
-        "Template", "webinar", "update", id="a" * 24, fingerprint="sha256:abc",
-        fields=[
+        "Template", "webinar", Action.UPDATE, id="a" * 24, fingerprint="sha256:abc",
+        fields=(
             FieldChange(("roles", "guest", "permissions", "endRoom"), False, True),
             FieldChange(("roles", "guest", "publishParams", "allowed"), ["audio"], ["audio", "screen"]),
             FieldChange(("settings", "recording", "upload", "credentials"), "(sensitive)", "(sensitive)", True),
-        ],
-        risks=["role `guest` gains `endRoom`", "2 live rooms use this template"],
-        requests=[Request("POST", f"/templates/{'a' * 24}", "template")],
-        unmanaged_parts=["plugins"],
+        ),
+        risks=(Risk(RiskCode.ROLE_GAINS_POWERS, "guest", ("endRoom",)), Risk(RiskCode.LIVE_ROOMS_USE_TEMPLATE, "webinar", (2,))),
+        whole_update=True,
+        unmanaged_parts=("plugins",),
         effective_permissions={"guest": {"endRoom": True, "hlsStreaming": True}},
         role_changes={"guest": "updated"},
         blast_radius=2, file="templates/webinar.yaml", line=2,
     )
-    create = Change("Room", "lobby", "create", fields=[FieldChange(("webhook",), None, {"url": "https://h", "headers": {"X": "(sensitive)"}}, True)],
-                    requests=[Request("POST", "/rooms", "room")], file="rooms/lobby.yaml", line=1)
-    legacy = Change("Template", "legacy", "unmanaged", id="b" * 24)
+    create = Change("Room", "lobby", Action.CREATE, fields=(FieldChange(("webhook",), None, {"url": "https://h", "headers": {"X": "(sensitive)"}}, True),),
+                    file="rooms/lobby.yaml", line=1)
+    legacy = Change("Template", "legacy", Action.UNMANAGED, id="b" * 24)
     return Plan("prod", [update, create, legacy], salt="s" * 32, desired_fingerprint="sha256:d", created_at="2026-11-25T00:00:00+00:00")
 
 
@@ -73,11 +74,22 @@ def test_text_plan_in_colour_has_escapes_and_same_words():
 
 def test_json_plan_has_the_documented_shape():
     data = json.loads(FORMATS["json"](sample_plan(), False))
-    assert data["format_version"] == 1 and data["workspace"] == "prod"
+    assert data["format_version"] == 2 and data["workspace"] == "prod"
     change = data["changes"][0]
     assert set(change) >= {"kind", "name", "action", "fields", "risks", "fingerprint"}
+    assert change["risks"][0] == {"code": "role-gains-powers", "subject": "guest", "detail": ["endRoom"],
+                                  "text": "role `guest` gains `endRoom`"}
+    assert change["requests"] == [{"method": "POST", "path": f"/templates/{'a' * 24}", "part": "template"}]
     assert change["fields"][0] == {"path": "roles.guest.permissions.endRoom", "old": False, "new": True, "sensitive": False}
     assert data["changes"][2]["action"] == "unmanaged"
+
+
+def test_a_saved_plan_reads_back_with_the_same_requests_and_risks():
+    plan = sample_plan()
+    again = Plan.from_json(json.loads(FORMATS["json"](plan, False)))
+    assert again.changes == plan.changes
+    assert [requests_for(c) for c in again.changes] == [requests_for(c) for c in plan.changes]
+    assert FORMATS["text"](again, False) == GOLDEN_TEXT
 
 
 def test_markdown_starts_with_marker_and_is_collapsible():
@@ -89,8 +101,8 @@ def test_markdown_starts_with_marker_and_is_collapsible():
 
 def test_markdown_truncates_with_a_count_of_what_is_left():
     plan = sample_plan()
-    many = [Change("Template", f"t{i}", "update", fields=[FieldChange(("settings", "region"), "in", "us")],
-                   risks=["x" * 200]) for i in range(2000)]
+    many = [Change("Template", f"t{i}", Action.UPDATE, fields=(FieldChange(("settings", "region"), "in", "us"),),
+                   risks=(Risk(RiskCode.ROLE_REMOVED, "x" * 200),)) for i in range(2000)]
     plan.changes = many
     text = render_markdown_limited(plan)
     assert len(text) <= MARKDOWN_COMMENT_LIMIT < 65_536

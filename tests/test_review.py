@@ -41,10 +41,14 @@ def test_diff_between_commits_shows_risks_without_network(tmp_path, monkeypatch)
     plan, problems = review(str(project), "HEAD", None)
     assert not [p for p in problems if p.is_error]
     template, room = [c for c in plan.changes if c.is_change]
-    assert "role `guest` gains `mute`" in template.risks
-    assert "role `guest` can now publish video" in template.risks
+    assert "role `guest` gains `mute`" in [r.text for r in template.risks]
+    assert "role `guest` can now publish video" in [r.text for r in template.risks]
     assert room.action == "disable"
-    assert all(c.requests == [] for c in plan.changes)
+    assert "1 room of the project uses this template" in [r.text for r in template.risks]
+    # the base stands in for "live": no live ids, fingerprints or blast radius, and no requests listed
+    assert all(plan.requests_of(c) == () for c in plan.changes)
+    assert all(c.id is None and c.fingerprint is None and c.blast_radius is None for c in plan.changes)
+    assert all(not c["requests"] and c["id"] is None for c in plan.to_json()["changes"])
 
 
 def test_diff_against_a_revision_without_the_project(tmp_path):

@@ -3,6 +3,8 @@ an enabled code is planned and applied; the codes themselves never appear in a p
 
 from __future__ import annotations
 
+from hmsconf.plan import requests_for
+
 import asyncio
 import json
 import os
@@ -87,7 +89,7 @@ def test_a_new_room_gets_a_code_per_role_and_then_plans_nothing(project, emulato
     planned = plan(root, emulator)
     room_change = next(c for c in planned.plan.changes if c.kind == "Room")
     assert code_fields(planned) == {f"room_codes.{r}": (None, "enabled") for r in ("host", "guest", "viewer")}
-    assert [r.part for r in room_change.requests] == ["room", "room-codes"]  # one request: a code per role
+    assert [r.part for r in requests_for(room_change)] == ["room", "room-codes"]  # one request: a code per role
     apply(planned, emulator)
     assert enabled_roles(emulator) == {"host", "guest", "viewer"}
     # an existing room that does not declare room_codes is not managed: nothing to read or change
@@ -108,8 +110,8 @@ def test_disabled_roles_get_no_code_and_changes_converge(project, emulator):
     swapped = plan(root, emulator)
     assert code_fields(swapped) == {"room_codes.viewer": (None, "enabled"), "room_codes.guest": ("enabled", "disabled")}
     change = next(c for c in swapped.plan.changes if c.kind == "Room")
-    assert change.action == "update" and {r.part for r in change.requests} == {"room-code", "room-code-disable"}
-    assert any("`viewer` get a room code" in r for r in change.risks)
+    assert change.action == "update" and {r.part for r in requests_for(change)} == {"room-code", "room-code-disable"}
+    assert any("`viewer` get a room code" in r.text for r in change.risks)
     apply(swapped, emulator)
     assert enabled_roles(emulator) == {"host", "viewer"}
     assert not plan(root, emulator).plan.has_changes
@@ -126,7 +128,7 @@ def test_no_codes_for_room_codes_false_or_a_disabled_room(project, emulator):
     for text in (room("false"), room(enabled="false")):
         planned = plan(project(text), emulator)
         assert code_fields(planned) == {}
-        assert all(r.part not in ("room-codes", "room-code") for c in planned.plan.changes for r in c.requests)
+        assert all(r.part not in ("room-codes", "room-code") for c in planned.plan.changes for r in requests_for(c))
 
 
 def test_plan_output_never_holds_a_code(project, emulator):

@@ -267,7 +267,7 @@ def test_a_role_silent_on_stream_powers_gets_a_risk_note(tmp_path):
     """
     desired, _ = desired_from(tmp_path, {"templates/t.yaml": template})
     plan, _ = make_plan(desired, LiveWorkspace())
-    notes = [r for r in plan.changes[0].risks if "can start" in r]
+    notes = [r for r in [r.text for r in plan.changes[0].risks] if "can start" in r]
     assert notes == [
         "role `guest` can start `browserRecording`, `rtmpStreaming`, `hlsStreaming`: the file does not say, "
         "and these default to true; write `false` to deny",

@@ -20,7 +20,7 @@ def test_every_golden_plan_fits_the_saved_plan_schema():
     checked = 0
     for path in plans:
         data = json.loads(path.read_text())
-        if isinstance(data, dict) and data.get("format_version") == 1 and "salt" in data:
+        if isinstance(data, dict) and data.get("format_version") == 2 and "salt" in data:
             jsonschema.validate(data, schema)
             assert saved_plan.checked(data, path.name) is data
             checked += 1
@@ -28,12 +28,18 @@ def test_every_golden_plan_fits_the_saved_plan_schema():
 
 
 @pytest.mark.parametrize(("data", "message"), [
-    ({"format_version": 1}, "workspace: Field required"),
-    ({"format_version": 2, "workspace": "w", "salt": "s"}, "has format_version 2; this hmsconf reads 1"),
-    ({"format_version": 1, "workspace": "w", "salt": "s", "changes": [{"kind": "Template", "name": "t", "action": "explode"}]},
+    ({"format_version": 2}, "workspace: Field required"),
+    ({"format_version": 3, "workspace": "w", "salt": "s"}, "has format_version 3; this hmsconf reads 2"),
+    ({"format_version": 2, "workspace": "w", "salt": "s", "changes": [{"kind": "Template", "name": "t", "action": "explode"}]},
      "changes[0].action: Input should be 'create'"),
-    ({"format_version": 1, "workspace": "w", "salt": "s", "changes": [{"kind": "Template", "name": "t", "action": "update",
+    ({"format_version": 2, "workspace": "w", "salt": "s", "changes": [{"kind": "Template", "name": "t", "action": "update",
                                                                        "fields": [{"path": 3}]}]}, "changes[0].fields[0].path"),
+    ({"format_version": 2, "workspace": "w", "salt": "s", "changes": [{"kind": "Template", "name": "t", "action": "update",
+                                                                       "risks": ["role `x` is removed"]}]},
+     "changes[0].risks[0]: Input should be a valid dictionary"),
+    ({"format_version": 2, "workspace": "w", "salt": "s", "changes": [{"kind": "Template", "name": "t", "action": "update",
+                                                                       "risks": [{"code": "bad", "subject": "x", "text": "x"}]}]},
+     "changes[0].risks[0].code: Input should be 'role-gains-powers'"),
     ([1, 2], "is not a plan saved by `hmsconf plan --out`"),
 ])
 def test_a_damaged_plan_names_what_is_wrong(tmp_path, data, message):
@@ -55,7 +61,18 @@ def test_apply_of_a_damaged_plan_is_a_clear_error_not_an_internal_one(tmp_path):
     from tests.cli import run
 
     path = tmp_path / "plan.json"
-    path.write_text(json.dumps({"format_version": 1, "workspace": "local", "salt": "s", "changes": [{"kind": "Template"}]}))
+    path.write_text(json.dumps({"format_version": 2, "workspace": "local", "salt": "s", "changes": [{"kind": "Template"}]}))
     done = run(["apply", str(path)])
     assert done.returncode == 1
     assert "changes[0].name: Field required" in done.stderr and "internal error" not in done.stderr
+
+
+def test_a_version_1_plan_is_refused_in_one_sentence(tmp_path):
+    from tests.cli import run
+
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({"format_version": 1, "workspace": "local", "salt": "s",
+                                "changes": [{"kind": "Template", "name": "t", "action": "update", "risks": ["role `x` is removed"]}]}))
+    done = run(["apply", str(path)])
+    assert done.returncode == 1
+    assert done.stderr == f"Error: {path} was made by an older hmsconf (format_version 1); run `hmsconf plan --out` again\n"

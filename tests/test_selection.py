@@ -112,7 +112,7 @@ def test_a_targeted_template_reads_only_what_it_needs(world):
     assert sorted(requests) == [("GET", "/v2/rooms"), ("GET", "/v2/templates")]
     assert len(full_requests) > len(requests)
     change = partial.plan.changes[0]
-    assert change.blast_radius == 1 and "1 live room uses this template" in change.risks
+    assert change.blast_radius == 1 and "1 live room uses this template" in [r.text for r in change.risks]
 
 
 def test_an_unchanged_targeted_template_reads_no_room_at_all(world):
@@ -217,7 +217,7 @@ def test_the_plan_says_it_is_partial_in_every_format(world):
     for name in ("text", "markdown", "github"):
         assert "Partial plan: only Template/alpha, Room/side (--target)" in FORMATS[name](plan, False), name
     data = json.loads(FORMATS["json"](plan, False))
-    assert data["format_version"] == 1 and data["targets"] == ["Template/alpha", "Room/side"]
+    assert data["format_version"] == 2 and data["targets"] == ["Template/alpha", "Room/side"]
     assert Plan.from_json(data).targets == ["Template/alpha", "Room/side"]
     full = json.loads(FORMATS["json"](world.plan().plan, False))
     assert full["targets"] is None and Plan.from_json(full).targets is None

@@ -94,7 +94,7 @@ def test_url_credentials_in_a_room_webhook_never_print(tmp_path):
     for fmt, render in FORMATS.items():
         out = render(plan, False)
         assert "old-token" not in out and "new-token" not in out, fmt
-    assert any("hooks.example.com/x?token=(sensitive)" in r for r in plan.changes[0].risks)
+    assert any("hooks.example.com/x?token=(sensitive)" in r for r in [r.text for r in plan.changes[0].risks])
 
 
 def test_literal_stream_keys_and_connection_secrets_get_secret_literal():

@@ -16,7 +16,7 @@ from hmsconf import normalize, readback, room_codes
 from hmsconf.errors import HmsconfError, SafetyError, StalePlanError
 from hmsconf.live import LiveWorkspace
 from hmsconf.model import catalogue
-from hmsconf.plan import Change, Plan, Request
+from hmsconf.plan import Action, ApiRequest, Change, Part, Plan, requests_for
 from hmsconf.progress import NO_PROGRESS, Progress
 from hmsconf.resolve import DesiredWorkspace, body_of
 
@@ -167,7 +167,7 @@ class Applier:
         self.desired = desired
         self.live = live
         self.progress = progress or NO_PROGRESS
-        self.stage = self.progress.stage("applying", sum(len(c.requests) for c in plan.changes if c.is_change))
+        self.stage = self.progress.stage("applying", sum(len(requests_for(c)) for c in plan.changes))
         self.outcome = Outcome()
         self.stopped = False
         self.limit = asyncio.Semaphore(concurrency)
@@ -185,7 +185,8 @@ class Applier:
 
     async def _guarded(self, change: Change, work: Callable) -> None:
         async with self.limit:
-            for index, request in enumerate(change.requests):
+            requests = requests_for(change)
+            for index, request in enumerate(requests):
                 label = f"{change.kind.lower()} `{change.name}`: {request}"
                 if self.stopped:
                     self.outcome.skipped.append(label)
@@ -199,42 +200,41 @@ class Applier:
                     self.stage.advance(1)
                     self.progress.note(f"  FAILED   {label}: {exc}")
                     self.outcome.skipped.extend(
-                        f"{change.kind.lower()} `{change.name}`: {r}" for r in change.requests[index + 1 :]
+                        f"{change.kind.lower()} `{change.name}`: {r}" for r in requests[index + 1 :]
                     )
                     return
                 self.outcome.done.append(label)
                 self.stage.advance(1)
                 self.progress.note(f"  applied  {label}")
 
-    async def _apply_template(self, change: Change, request: Request) -> None:
+    async def _apply_template(self, change: Change, request: ApiRequest) -> None:
         desired = body_of(self.desired.templates[change.name])
         tid = self.template_ids.get(change.name)
         cal, found = self.calibration, []  # what the server stored differently (readback)
-        if request.part == "template" and request.path == "/templates":
+        if request.part == Part.TEMPLATE and change.action == Action.CREATE:
             body = _template_body(desired)
             created = await self.client.create_template(body)
             self.template_ids[change.name] = created["id"]
             found = readback.template(change.name, body, created, normalize.managed_template_parts(desired), cal)
-        elif request.part == "template":
+        elif request.part == Part.TEMPLATE:
             live = self.live.templates[change.name]
             body = complete_template(desired, live.body)
             stored = await self.client.update_template(tid, body)
             found = readback.template(change.name, body, stored, normalize.managed_template_parts(desired), cal)
-        elif request.part == "role" and request.method == "DELETE":
-            await self.client.delete_role(tid, request.path.rsplit("/", 1)[1])
-        elif request.part == "role":
-            name = request.target or request.path.rsplit("/", 1)[1]
-            path_name = request.path.rsplit("/", 1)[1]
+        elif request.part == Part.ROLE and request.method == "DELETE":
+            await self.client.delete_role(tid, request.path_role)
+        elif request.part == Part.ROLE:
+            name = str(request.role)
             body = _strip_role(desired["roles"][name], name)
-            stored = await self.client.put_role(tid, path_name, body)
+            stored = await self.client.put_role(tid, request.path_role, body)
             found = readback.role(change.name, name, body, stored, cal)
-        elif request.part == "settings":
+        elif request.part == Part.SETTINGS:
             body = catalogue.outgoing("Template", desired.get("settings") or {}, ("settings",))
             found = readback.part(change.name, "settings", body, await self.client.post_settings(tid, body), cal)
-        elif request.part == "destinations":
+        elif request.part == Part.DESTINATIONS:
             body = catalogue.outgoing("Template", desired.get("destinations") or {}, ("destinations",))
             found = readback.part(change.name, "destinations", body, await self.client.post_destinations(tid, body), cal)
-        elif request.part == "recordings":
+        elif request.part == Part.RECORDINGS:
             configs = desired.get("recordings") or []
             found = readback.recordings(change.name, configs, await self.client.post_recordings(self.template_ids[change.name], configs), cal)
         else:  # pragma: no cover - the planner makes no other request
@@ -263,17 +263,17 @@ class Applier:
             raise HmsconfError(f"room `{change.name}`: template `{name}` was not created, so the room cannot use it")
         return self.template_ids[name]
 
-    async def _apply_room(self, change: Change, request: Request) -> None:
+    async def _apply_room(self, change: Change, request: ApiRequest) -> None:
         desired = body_of(self.desired.rooms[change.name])
         changed = {str(f.path[0]) for f in change.fields}
         if request.part in room_codes.PARTS:  # §7, planned by hmsconf.room_codes
             await room_codes.apply_request(self.client, change.id or self.room_ids[change.name], request)
-        elif request.part == "room-enabled":
+        elif request.part == Part.ROOM_ENABLED:
             room_id = change.id or self.room_ids[change.name]
             enabled = bool(desired.get("enabled", True))
             stored = await self.client.set_room_enabled(room_id, enabled)
             self._inconsistent(change, readback.room_enabled(change.name, enabled, stored))
-        elif request.path == "/rooms":
+        elif not request.by_id:  # a create, or the upsert by name that moves a room to another template
             body = {"name": change.name, **self._room_body(change, None if change.action == "create" else changed)}
             template_id = self._template_id_for(change)
             if template_id:

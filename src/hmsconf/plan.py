@@ -1,10 +1,11 @@
 """Desired vs live -> a Plan: a value that can be rendered, saved and applied.
 
-The plan lists, per object, the field changes (old and new, secrets masked),
-the risks in 100ms terms, the effective permissions of each changed role, the
-blast radius, the exact API requests apply will send, and the fingerprint of
-the live object it was computed from, so that a saved plan can refuse to run
-against a workspace that has moved on.
+The plan lists, per object, a frozen Change: the field changes (old and new, secrets
+masked), the risks as values (``hmsconf.risks``), the effective permissions of each changed
+role, the blast radius, and the fingerprint of the live object it was computed from, so that
+a saved plan can refuse to run against a workspace that has moved on. The API requests apply
+sends are not stored: ``requests_for`` derives them from a change, for apply and for the
+renderers that list them.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from dataclasses import dataclass, field
-from enum import Enum
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Any
+from enum import Enum
+from typing import Any, Iterator, Mapping
 
 from hmsconf import normalize
 from hmsconf.diff import FieldChange, diff, list_delta
@@ -26,8 +27,12 @@ from hmsconf.model.defaults import MODERATOR_POWERS
 from hmsconf.model.sensitive import WRITE_ONLY, contains_write_only, url_parts
 from hmsconf.model.tree import plain
 from hmsconf.resolve import DesiredWorkspace, Resolved, body_of
+from hmsconf.risks import DESTINATION_LABELS, RECORDING_SWITCH_LABELS, Risk, RiskCode
 
-FORMAT_VERSION = 1
+# 2: risks are objects {code, subject, detail, text} (1: English sentences).
+FORMAT_VERSION = 2
+
+
 class Action(str, Enum):
     """What a change does to a live object (a str, so JSON and comparisons read the word)."""
 
@@ -52,83 +57,136 @@ ACTIONS = tuple(a.value for a in Action)
 # When more than one part of a template changes, one complete update (T4) is
 # fewer requests than one per part.
 WHOLE_TEMPLATE_THRESHOLD = 2
+# A room code's state in a plan (room_codes.py): never the code itself.
+CODE_ENABLED, CODE_DISABLED = "enabled", "disabled"
+
+
+class Part(str, Enum):
+    """What one API request writes (the ``part`` of a request in the JSON plan)."""
+
+    TEMPLATE = "template"  # the whole template (create, or T4's complete update)
+    ROLE = "role"
+    SETTINGS = "settings"
+    DESTINATIONS = "destinations"
+    RECORDINGS = "recordings"
+    ROOM = "room"
+    ROOM_ENABLED = "room-enabled"
+    ROOM_CODES = "room-codes"  # a code for every role of a room
+    ROOM_CODE = "room-code"  # a code for one role
+    ROOM_CODE_DISABLE = "room-code-disable"  # disable one role's codes
+
+    def __str__(self) -> str:
+        return self.value
+
+
+ID = "{id}"  # in a request's path: the id of the object written, known once it exists
 
 
 @dataclass(frozen=True)
-class Request:
+class ApiRequest:
+    """One request apply sends for a change. ``path`` holds ``{id}`` where the object's id
+    goes; ``object_id`` fills it when the object already exists (apply knows the id of an
+    object it creates)."""
+
     method: str
     path: str
-    part: str  # template | role | settings | destinations | recordings | room | room-enabled
-    target: str | None = None  # role name for role requests
+    part: Part
+    object_id: str | None = None
+    role: str | None = None  # a role request: the role sent; a room-code request: the role whose code
+    path_role: str | None = None  # a role request: the role's name in the path (its old name when renamed)
+
+    @property
+    def by_id(self) -> bool:
+        """Does it address an existing object by id (not a create, not an upsert by name)?"""
+        return ID in self.path
+
+    @property
+    def shown_path(self) -> str:
+        """The path with the object's id when known, ``{id}`` where apply fills it in."""
+        return self.path.replace(ID, self.object_id) if self.object_id else self.path
 
     def __str__(self) -> str:
-        return f"{self.method} {self.path}"
+        return f"{self.method} {self.shown_path}"
+
+    def to_json(self) -> dict:
+        return {"method": self.method, "path": self.shown_path, "part": self.part.value}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Change:
-    kind: str
+    """What the plan does to one object, built once by the planner and never changed."""
+
+    kind: str  # Template | Room
     name: str
     action: Action
-    fields: list[FieldChange] = field(default_factory=list)
-    risks: list[str] = field(default_factory=list)
+    fields: tuple[FieldChange, ...] = ()
+    risks: tuple[Risk, ...] = ()
+    id: str | None = None  # the live object's id; None when it is created (and in `hmsconf diff`)
     fingerprint: str | None = None
-    id: str | None = None
-    requests: list[Request] = field(default_factory=list)
-    unmanaged_parts: list[str] = field(default_factory=list)
-    effective_permissions: dict[str, dict[str, bool]] = field(default_factory=dict)
-    blast_radius: int | None = None
-    role_changes: dict[str, str] = field(default_factory=dict)  # role -> added|updated|removed|renamed from X
-    destroys: list[str] = field(default_factory=list)  # what --allow-destroy must allow
     file: str | None = None
     line: int | None = None
+    unmanaged_parts: tuple[str, ...] = ()
+    effective_permissions: Mapping[str, Mapping[str, bool]] = field(default_factory=dict)
+    blast_radius: int | None = None
+    role_changes: Mapping[str, str] = field(default_factory=dict)  # role -> added|updated|removed|renamed from `X`
+    renamed_roles: Mapping[str, str] = field(default_factory=dict)  # new name -> old name
+    destroys: tuple[str, ...] = ()  # what --allow-destroy must allow
     protected: bool = False
-    blocker: str | None = None  # why this change cannot be applied at all
+    # How it is sent, decided by the planner from live state the fields do not show:
+    whole_update: bool = False  # a template update sent as one complete update (T4), not part by part
+    codes_at_once: bool = False  # a new room whose every role gets a code: one request makes them all
 
     @property
     def is_change(self) -> bool:
         return self.action != Action.UNMANAGED
 
-    def to_json(self) -> dict:
-        out = {
+    def to_json(self, requests: tuple[ApiRequest, ...]) -> dict:
+        return {
             "kind": self.kind,
             "name": self.name,
             "action": self.action,
             "id": self.id,
             "fields": [f.to_json() for f in self.fields],
-            "risks": self.risks,
+            "risks": [r.to_json() for r in self.risks],
             "fingerprint": self.fingerprint,
-            "requests": [{"method": r.method, "path": r.path, "part": r.part} for r in self.requests],
-            "unmanaged_parts": self.unmanaged_parts,
+            "requests": [r.to_json() for r in requests],
+            "unmanaged_parts": list(self.unmanaged_parts),
             "effective_permissions": self.effective_permissions,
             "role_changes": self.role_changes,
-            "destroys": self.destroys,
+            "destroys": list(self.destroys),
             "blast_radius": self.blast_radius,
             "protected": self.protected,
             "source": {"file": self.file, "line": self.line} if self.file else None,
         }
-        return out
 
     @classmethod
     def from_json(cls, data: dict) -> "Change":
         source = data.get("source") or {}
+        fields = tuple(FieldChange(tuple(_split_path(f["path"])), f["old"], f["new"], f.get("sensitive", False))
+                       for f in data.get("fields", []))
+        role_changes = dict(data.get("role_changes", {}))
+        parts = {r["part"] for r in data.get("requests", [])}  # the saved requests show how it was sent
         return cls(
             kind=data["kind"],
             name=data["name"],
             action=Action(data["action"]),
-            fields=[FieldChange(tuple(_split_path(f["path"])), f["old"], f["new"], f.get("sensitive", False)) for f in data.get("fields", [])],
-            risks=list(data.get("risks", [])),
+            fields=fields,
+            risks=tuple(Risk.from_json(r) for r in data.get("risks", [])),
             fingerprint=data.get("fingerprint"),
             id=data.get("id"),
-            requests=[Request(r["method"], r["path"], r["part"]) for r in data.get("requests", [])],
-            unmanaged_parts=list(data.get("unmanaged_parts", [])),
+            unmanaged_parts=tuple(data.get("unmanaged_parts", [])),
             effective_permissions=dict(data.get("effective_permissions", {})),
-            role_changes=dict(data.get("role_changes", {})),
-            destroys=list(data.get("destroys", [])),
+            role_changes=role_changes,
+            renamed_roles={str(f.path[1]): f.old for f in fields
+                           if len(f.path) == 3 and f.path[0] == "roles" and f.path[2] == "name"
+                           and isinstance(f.old, str) and str(role_changes.get(str(f.path[1]), "")).startswith("renamed")},
+            destroys=tuple(data.get("destroys", [])),
             blast_radius=data.get("blast_radius"),
             protected=bool(data.get("protected", False)),
             file=source.get("file"),
             line=source.get("line"),
+            whole_update=data["action"] == Action.UPDATE and Part.TEMPLATE.value in parts,
+            codes_at_once=Part.ROOM_CODES.value in parts,
         )
 
 
@@ -158,6 +216,10 @@ class Plan:
     def has_changes(self) -> bool:
         return any(c.is_change for c in self.changes)
 
+    def requests_of(self, change: Change) -> tuple[ApiRequest, ...]:
+        """What apply sends for ``change``; nothing for a diff between two revisions of the files."""
+        return () if self.base is not None else requests_for(change)
+
     def counts(self) -> dict[str, int]:
         out = {action: 0 for action in ACTIONS}
         for change in self.changes:
@@ -182,9 +244,6 @@ class Plan:
         head = f"Diff `{self.base}` → working tree: " if self.base is not None else "Plan: "
         return head + ", ".join(parts) + "."
 
-    def request_count(self) -> int:
-        return sum(len(c.requests) for c in self.changes)
-
     def to_json(self) -> dict:
         return {
             "format_version": FORMAT_VERSION,
@@ -192,7 +251,7 @@ class Plan:
             "created_at": self.created_at,
             "project": self.project,
             "summary": self.counts(),
-            "changes": [c.to_json() for c in self.changes],
+            "changes": [c.to_json(self.requests_of(c)) for c in self.changes],
             "warnings": self.warnings,
             "manual_steps": self.manual_steps,
             "salt": self.salt,
@@ -203,6 +262,8 @@ class Plan:
 
     @classmethod
     def from_json(cls, data: dict) -> "Plan":
+        if data.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"format_version {data.get('format_version')!r}, not {FORMAT_VERSION}")
         return cls(
             workspace=data["workspace"],
             changes=[Change.from_json(c) for c in data.get("changes", [])],
@@ -214,6 +275,77 @@ class Plan:
             project=data.get("project"),
             targets=list(data["targets"]) if isinstance(data.get("targets"), list) else None,
         )
+
+
+# --- the requests of a change ---------------------------------------------------------------
+
+
+def requests_for(change: Change) -> tuple[ApiRequest, ...]:
+    """The requests apply sends for ``change``, in order (the one place that knows them)."""
+    if not change.is_change:
+        return ()
+    if change.kind == "Template":
+        return _template_requests(change)
+    return (*_room_requests(change), *_room_code_requests(change))
+
+
+def _template_requests(change: Change) -> tuple[ApiRequest, ...]:
+    tid = change.id
+    touched = {f.path[0] for f in change.fields}
+    if change.action == Action.CREATE:
+        created = [ApiRequest("POST", "/templates", Part.TEMPLATE)]
+        if "recordings" not in change.unmanaged_parts:
+            created.append(ApiRequest("POST", f"/templates/{ID}/recordings", Part.RECORDINGS))
+        return tuple(created)
+    requests: list[ApiRequest] = []
+    if change.whole_update:
+        requests.append(ApiRequest("POST", f"/templates/{ID}", Part.TEMPLATE, tid))
+    else:  # the fewest requests: one sub-resource endpoint per part
+        for role, kind in change.role_changes.items():
+            live_name = change.renamed_roles.get(role, role)
+            method = "DELETE" if kind == "removed" else "POST"
+            requests.append(ApiRequest(method, f"/templates/{ID}/roles/{live_name}", Part.ROLE, tid, role, live_name))
+        for part in (Part.SETTINGS, Part.DESTINATIONS):
+            if part.value in touched:
+                requests.append(ApiRequest("POST", f"/templates/{ID}/{part.value}", part, tid))
+    if "recordings" in touched:
+        requests.append(ApiRequest("POST", f"/templates/{ID}/recordings", Part.RECORDINGS, tid))
+    return tuple(requests)
+
+
+def _room_requests(change: Change) -> list[ApiRequest]:
+    enabled = next((f.new for f in change.fields if f.path == ("enabled",)), None)
+    touched = {f.path[0] for f in change.fields} - {"room_codes"}
+    if change.action == Action.CREATE:
+        created = [ApiRequest("POST", "/rooms", Part.ROOM)]
+        if enabled is False:
+            created.append(ApiRequest("POST", f"/rooms/{ID}", Part.ROOM_ENABLED))
+        return created
+    others = touched - {"enabled"}
+    requests: list[ApiRequest] = []
+    if "template" in others:
+        # §6.2: template_id is not in the update endpoint; re-POST /rooms (upsert by name)
+        requests.append(ApiRequest("POST", "/rooms", Part.ROOM))
+    elif others:
+        requests.append(ApiRequest("POST", f"/rooms/{ID}", Part.ROOM, change.id))
+    if "enabled" in touched:
+        toggle = ApiRequest("POST", f"/rooms/{ID}", Part.ROOM_ENABLED, change.id)
+        # enable before other updates, disable after them
+        requests = [toggle, *requests] if enabled else [*requests, toggle]
+    return requests
+
+
+def _room_code_requests(change: Change) -> list[ApiRequest]:
+    codes = [f for f in change.fields if f.path[:1] == ("room_codes",)]
+    every_role = ApiRequest("POST", f"/room-codes/room/{ID}", Part.ROOM_CODES, change.id)
+    if any(len(f.path) == 1 for f in codes) or (codes and change.codes_at_once):
+        return [every_role]
+    roles = [(str(f.path[1]), f.new) for f in codes if len(f.path) > 1]
+    created = [ApiRequest("POST", f"/room-codes/room/{ID}/role/{role}", Part.ROOM_CODE, change.id, role)
+               for role, state in roles if state == CODE_ENABLED]
+    disabled = [ApiRequest("POST", "/room-codes/code", Part.ROOM_CODE_DISABLE, None, role)
+                for role, state in roles if state == CODE_DISABLED]
+    return [*created, *disabled]
 
 
 # --- templates -------------------------------------------------------------------------
@@ -230,23 +362,23 @@ def _role_renames(desired_roles: dict, live_roles: dict) -> dict[str, str]:
 
 
 def plan_template(desired: Resolved, live: LiveTemplate | None, live_ws: LiveWorkspace, salt: str,
-                  refresh_secrets: bool = False, calibration: Calibration | None = None) -> Change | None:
+                  refresh_secrets: bool = False, calibration: Calibration | None = None,
+                  offline: bool = False) -> tuple[Change | None, str | None]:
+    """A template's change (None: nothing to do), or why it cannot be applied at all.
+
+    ``offline``: "live" is another revision of the files (`hmsconf diff`): no live id,
+    fingerprint or blast radius, and the rooms using the template are the project's."""
     body = body_of(desired)
     parts = normalize.managed_template_parts(body)
-    change = Change("Template", desired.name, Action.UPDATE, file=desired.source.file, line=desired.source.line)
-    change.unmanaged_parts = [p for p in normalize.TEMPLATE_PARTS if p not in parts]
+    unmanaged = tuple(p for p in normalize.TEMPLATE_PARTS if p not in parts)
     want = normalize.template(body, body.get("recordings"), parts, calibration)
+    file, line = desired.source.file, desired.source.line
     if live is None:
-        change.action = Action.CREATE
-        change.fields = diff({}, want)
-        change.role_changes = {name: "added" for name in want.get("roles", {})}
-        change.requests = [Request("POST", "/templates", "template")]
-        if "recordings" in parts:
-            change.requests.append(Request("POST", "/templates/{id}/recordings", "recordings"))
-        _template_risks(change, {}, want)
-        _silent_stream_powers(change, body)
-        return change
-    change.id = live.id
+        permissions = _changed_permissions({}, want)
+        risks = (*_template_risks(desired.name, {}, want), *_silent_stream_powers(permissions, body))
+        return Change("Template", desired.name, Action.CREATE, fields=tuple(diff({}, want)), risks=risks,
+                      unmanaged_parts=unmanaged, effective_permissions=permissions,
+                      role_changes={name: "added" for name in want.get("roles", {})}, file=file, line=line), None
     have = normalize.template(live.body, live.recordings, parts, calibration)
     renames = _role_renames(body.get("roles") or {}, have.get("roles", {}))
     compared = plain(have) if renames else have
@@ -255,34 +387,44 @@ def plan_template(desired: Resolved, live: LiveTemplate | None, live_ws: LiveWor
         role["name"] = new
         compared["roles"][new] = role
     compared = normalize.compare("Template", want, compared, calibration)
-    change.fields = diff(compared, want)
-    for new, old in renames.items():
-        change.fields.insert(0, FieldChange(("roles", new, "name"), old, new))
+    # the renames first, the last one at the top
+    fields = [FieldChange(("roles", new, "name"), old, new) for new, old in reversed(renames.items())] + diff(compared, want)
     credentials_declared = _declares_credentials(body)
-    if refresh_secrets and credentials_declared and not any(f.path[:1] == ("settings",) for f in change.fields):
-        change.fields.append(
-            FieldChange(("settings", "recording", "upload", "credentials"), WRITE_ONLY, WRITE_ONLY, True)
-        )
-    if not change.fields:
-        return None
-    change.fingerprint = template_fingerprint(salt, live)
-    change.blast_radius = live_ws.rooms_using(live.id)
-    change.role_changes = _role_change_kinds(change.fields, renames)
+    if refresh_secrets and credentials_declared and not any(f.path[:1] == ("settings",) for f in fields):
+        fields.append(FieldChange(("settings", "recording", "upload", "credentials"), WRITE_ONLY, WRITE_ONLY, True))
+    if not fields:
+        return None, None
+    role_changes = _role_change_kinds(fields, renames)
+    touched = {f.path[0] for f in fields}
     # T4 overwrites everything, and the API never returns storage credentials:
     # a whole update would drop them unless the file declares the settings.
     keeps_credentials = "settings" in parts or not _get(live.body, ("settings", "recording", "upload"))
-    change.requests = template_requests(change, renames, whole_update_allowed=keeps_credentials)
-    if not keeps_credentials and any(r.part == "template" for r in change.requests):
-        change.blocker = (
+    one_per_part = len(role_changes) + len(touched & {"settings", "destinations"})
+    # plugins and the default flag have no endpoint of their own (§2); several parts: one request beats many
+    whole = bool(touched & {"plugins", "default"}) or (keeps_credentials and one_per_part >= WHOLE_TEMPLATE_THRESHOLD)
+    if whole and not keeps_credentials:
+        return None, (
             f"template `{desired.name}`: this change needs a whole-template update, which would drop the "
             "storage credentials the API does not return; declare `settings` (with its credentials) in the file"
         )
-    if credentials_declared and any(r.part in ("settings", "template") for r in change.requests):
-        change.risks.append("storage credentials are sent again (write-only, not comparable)")
-    change.destroys = [f"role `{r}`" for r, kind in change.role_changes.items() if kind == "removed"]
-    _template_risks(change, have, want, renames)
-    _silent_stream_powers(change, body)
-    return change
+    rooms = live_ws.rooms_using(live.id)
+    permissions = _changed_permissions(have, want, renames)
+    found = [
+        *([Risk(RiskCode.CREDENTIALS_SENT_AGAIN, desired.name)]
+          if credentials_declared and (whole or "settings" in touched) else []),
+        *_template_risks(desired.name, have, want, renames),
+        *_rooms_using(desired.name, rooms, offline),
+        *_silent_stream_powers(permissions, body),
+    ]
+    return Change(
+        "Template", desired.name, Action.UPDATE, fields=tuple(fields), risks=tuple(found),
+        id=None if offline else live.id,
+        fingerprint=None if offline else template_fingerprint(salt, live),
+        blast_radius=None if offline else rooms,
+        unmanaged_parts=unmanaged, effective_permissions=permissions, role_changes=role_changes,
+        renamed_roles=renames, whole_update=whole,
+        destroys=tuple(f"role `{r}`" for r, kind in role_changes.items() if kind == "removed"), file=file, line=line,
+    ), None
 
 
 def _declares_credentials(body: dict) -> bool:
@@ -307,137 +449,106 @@ def _role_change_kinds(fields: list[FieldChange], renames: dict[str, str]) -> di
     return out
 
 
-def template_requests(change: Change, renames: dict[str, str], whole_update_allowed: bool = True) -> list[Request]:
-    """The fewest requests for an update: one sub-resource endpoint when one part
-    changes, otherwise one complete template update (T4 overwrites everything)."""
-    tid = change.id
-    parts_changed: list[Request] = []
-    for role, kind in change.role_changes.items():
-        if kind == "removed":
-            parts_changed.append(Request("DELETE", f"/templates/{tid}/roles/{role}", "role", role))
-        elif role in renames:
-            parts_changed.append(Request("POST", f"/templates/{tid}/roles/{renames[role]}", "role", role))
-        else:
-            parts_changed.append(Request("POST", f"/templates/{tid}/roles/{role}", "role", role))
-    touched = {f.path[0] for f in change.fields}
-    for part in ("settings", "destinations"):
-        if part in touched:
-            parts_changed.append(Request("POST", f"/templates/{tid}/{part}", part))
-    if touched & {"plugins", "default"} or (whole_update_allowed and len(parts_changed) >= WHOLE_TEMPLATE_THRESHOLD):
-        # plugins and the default flag have no endpoint of their own (§2); several parts: one request beats many
-        requests = [Request("POST", f"/templates/{tid}", "template")]
-    else:
-        requests = parts_changed
-    if "recordings" in touched:
-        requests.append(Request("POST", f"/templates/{tid}/recordings", "recordings"))
-    return requests
-
-
-def _template_risks(change: Change, have: dict, want: dict, renames: dict[str, str] | None = None) -> None:
-    renames = renames or {}
-    risks = change.risks
-    have_roles = dict(have.get("roles", {}))
-    for new, old in renames.items():
+def _renamed(have_roles: dict, renames: dict[str, str] | None) -> dict:
+    """The live roles under their new names."""
+    have_roles = dict(have_roles)
+    for new, old in (renames or {}).items():
         if old in have_roles:
             have_roles[new] = have_roles.pop(old)
+    return have_roles
+
+
+def _changed_permissions(have: dict, want: dict, renames: dict[str, str] | None = None) -> dict[str, dict[str, bool]]:
+    """The complete permissions of every role that is new or changes."""
+    have_roles = _renamed(have.get("roles", {}), renames)
+    return {name: dict(role.get("permissions", {})) for name, role in want.get("roles", {}).items()
+            if have_roles.get(name) is None or role != have_roles.get(name)}
+
+
+def _template_risks(template: str, have: dict, want: dict, renames: dict[str, str] | None = None) -> Iterator[Risk]:
+    have_roles = _renamed(have.get("roles", {}), renames)
     for name, role in want.get("roles", {}).items():
         before = have_roles.get(name)
         perms = role.get("permissions", {})
         old_perms = (before or {}).get("permissions", {})
-        gained = [p for p in MODERATOR_POWERS if perms.get(p) and not old_perms.get(p)]
+        gained = tuple(p for p in MODERATOR_POWERS if perms.get(p) and not old_perms.get(p))
         if gained:
-            what = ", ".join(f"`{p}`" for p in gained)
-            risks.append(f"role `{name}` gains {what}" if before else f"new role `{name}` has {what}")
+            yield Risk(RiskCode.ROLE_GAINS_POWERS if before else RiskCode.NEW_ROLE_HAS_POWERS, name, gained)
         allowed = set(role.get("publishParams", {}).get("allowed", []))
         old_allowed = set((before or {}).get("publishParams", {}).get("allowed", [])) if before else set()
         if before is not None:
             for track in ("video", "screen"):
                 if track in allowed and track not in old_allowed:
-                    risks.append(f"role `{name}` can now publish {track}")
+                    yield Risk(RiskCode.ROLE_CAN_PUBLISH, name, (track,))
             old_max, new_max = before.get("maxPeerCount"), role.get("maxPeerCount")
             if old_max != new_max and new_max == 0:
-                risks.append(f"role `{name}` maxPeerCount becomes unlimited (was {old_max})")
+                yield Risk(RiskCode.ROLE_PEERS_UNLIMITED, name, (old_max,))
             elif isinstance(old_max, int) and isinstance(new_max, int) and old_max > 0 and new_max > old_max:
-                risks.append(f"role `{name}` maxPeerCount raised from {old_max} to {new_max}")
-        if before is None or role != before:
-            change.effective_permissions[name] = dict(perms)
+                yield Risk(RiskCode.ROLE_PEERS_RAISED, name, (old_max, new_max))
     for name in have_roles:
         if name not in want.get("roles", {}) and "roles" in want:
-            risks.append(f"role `{name}` is removed: peers can no longer join with it")
+            yield Risk(RiskCode.ROLE_REMOVED, name)
     if want.get("default") and not have.get("default"):
-        risks.append("becomes the workspace default template: rooms created without a template_id use it")
-    _destination_risks(risks, have.get("destinations"), want.get("destinations"))
-    _recording_risks(risks, have, want)
-    if change.blast_radius:
-        rooms = f"{change.blast_radius} live room{'s' * (change.blast_radius != 1)}"
-        risks.append(f"{rooms} use{'s' * (change.blast_radius == 1)} this template")
+        yield Risk(RiskCode.DEFAULT_TEMPLATE, template)
+    yield from _destination_risks(have.get("destinations"), want.get("destinations"))
+    yield from _recording_risks(template, have, want)
+
+
+def _rooms_using(template: str, rooms: int, offline: bool) -> Iterator[Risk]:
+    if rooms:
+        yield Risk(RiskCode.PROJECT_ROOMS_USE_TEMPLATE if offline else RiskCode.LIVE_ROOMS_USE_TEMPLATE, template, (rooms,))
 
 
 # Permissions whose default is true (reference §3.5): a file that says nothing grants them.
 _TRUE_BY_DEFAULT = ("browserRecording", "rtmpStreaming", "hlsStreaming")
 
 
-def _silent_stream_powers(change: Change, body: dict) -> None:
+def _silent_stream_powers(permissions: Mapping[str, Any], body: dict) -> Iterator[Risk]:
     """A new or changed role that can start recording, RTMP or HLS only because the file is silent."""
     roles = given if isinstance(given := body.get("roles"), dict) else {}
-    for name in change.effective_permissions:
+    for name in permissions:
         perms = (roles.get(name) or {}).get("permissions") if isinstance(roles.get(name), dict) else None
-        silent = [p for p in _TRUE_BY_DEFAULT if p not in (perms if isinstance(perms, dict) else {})]
+        silent = tuple(p for p in _TRUE_BY_DEFAULT if p not in (perms if isinstance(perms, dict) else {}))
         if silent:
-            change.risks.append(
-                f"role `{name}` can start {', '.join(f'`{p}`' for p in silent)}: the file does not say, "
-                "and these default to true; write `false` to deny"
-            )
+            yield Risk(RiskCode.ROLE_STREAMS_BY_DEFAULT, name, silent)
 
 
-_DESTINATION_LABEL = {
-    "rtmpDestinations": "RTMP destination",
-    "hlsDestinations": "HLS destination",
-    "transcriptions": "transcription",
-    "browserRecordings": "browser recording",
-}
-
-
-def _destination_risks(risks: list[str], have: dict | None, want: dict | None) -> None:
+def _destination_risks(have: dict | None, want: dict | None) -> Iterator[Risk]:
     if have is None or want is None:
         return
-    for kind, label in _DESTINATION_LABEL.items():
+    for kind in DESTINATION_LABELS:
         for name, dest in (have.get(kind) or {}).items():
             new = (want.get(kind) or {}).get(name)
             if new is None:
-                risks.append(f"{label} `{name}` is removed")
+                yield Risk(RiskCode.DESTINATION_REMOVED, name, (kind,))
                 continue
             if dest.get("recordingEnabled") and not new.get("recordingEnabled"):
-                risks.append(f"{label} `{name}` stops recording")
+                yield Risk(RiskCode.DESTINATION_STOPS_RECORDING, name, (kind,))
             if dest.get("recording") and not new.get("recording"):
-                risks.append(f"{label} `{name}` stops recording")
+                yield Risk(RiskCode.DESTINATION_STOPS_RECORDING, name, (kind,))
 
 
-def _recording_risks(risks: list[str], have: dict, want: dict) -> None:
+def _recording_risks(template: str, have: dict, want: dict) -> Iterator[Risk]:
     if "recordings" in want and "recordings" in have:
         old = {r.get("name"): r for r in have["recordings"]}
         new = {r.get("name"): r for r in want["recordings"]}
         for name, config in old.items():
             if name not in new:
-                risks.append(f"recording config `{name}` is removed")
+                yield Risk(RiskCode.RECORDING_CONFIG_REMOVED, str(name))
                 continue
-            for label, path in (
-                ("track recording", ("trackRecording", "enabled")),
-                ("stream recording", ("streamRecording", "enabled")),
-                ("custom composite recording", ("compositeRecording", "customComposite", "enabled")),
-                ("browser composite auto-start", ("compositeRecording", "browserComposite", "autoStart")),
-            ):
+            for switch in RECORDING_SWITCH_LABELS:
+                path = tuple(switch.split("."))
                 if _get(config, path) and not _get(new[name], path):
-                    risks.append(f"recording config `{name}`: {label} is switched off")
+                    yield Risk(RiskCode.RECORDING_SWITCHED_OFF, str(name), (switch,))
     old_settings, new_settings = have.get("settings"), want.get("settings")
     if old_settings and new_settings:
         old_rec, new_rec = old_settings.get("recording"), new_settings.get("recording")
         if isinstance(old_rec, dict) and not isinstance(new_rec, dict):
-            risks.append("recordings go back to 100ms storage instead of your own bucket")
+            yield Risk(RiskCode.RECORDINGS_TO_100MS_STORAGE, template)
         elif isinstance(old_rec, dict) and isinstance(new_rec, dict):
             old_up, new_up = old_rec.get("upload") or {}, new_rec.get("upload") or {}
             if (old_up.get("type"), old_up.get("location")) != (new_up.get("type"), new_up.get("location")):
-                risks.append("recordings are uploaded to a different bucket")
+                yield Risk(RiskCode.RECORDINGS_BUCKET_CHANGED, template)
 
 
 def _get(data: Any, path: tuple) -> Any:
@@ -453,10 +564,9 @@ def _get(data: Any, path: tuple) -> Any:
 
 def plan_room(desired: Resolved, live: LiveRoom | None, live_ws: LiveWorkspace, salt: str,
               desired_templates: dict[str, Resolved], refresh_secrets: bool = False,
-              calibration: Calibration | None = None) -> tuple[Change | None, str | None]:
+              calibration: Calibration | None = None, offline: bool = False) -> tuple[Change | None, str | None]:
     """A room's change, or an error message when its template cannot be found."""
     body = body_of(desired)
-    change = Change("Room", desired.name, Action.UPDATE, file=desired.source.file, line=desired.source.line)
     template_name = body.get("template")
     if template_name is None and body.get("template_id"):
         known = live_ws.template_by_id(body["template_id"])
@@ -472,73 +582,55 @@ def plan_room(desired: Resolved, live: LiveRoom | None, live_ws: LiveWorkspace, 
             f"room `{desired.name}` names no template, and the workspace has none to default to; "
             "add `template: <name>` naming a template of the project"
         )
-    fields = normalize.managed_room_fields(body)
-    want = normalize.room(body, template_name, fields, calibration)
+    managed = normalize.managed_room_fields(body)
+    want = normalize.room(body, template_name, managed, calibration)
+    file, line = desired.source.file, desired.source.line
     if live is None:
-        change.action = Action.CREATE
-        change.fields = diff({}, {k: v for k, v in want.items() if k in body or k == "template"})
-        change.requests = [Request("POST", "/rooms", "room")]
-        if want.get("enabled") is False:
-            change.requests.append(Request("POST", "/rooms/{id}", "room-enabled"))
-        _room_risks(change, {}, want)
-        return change, None
-    change.id = live.id
+        fields = tuple(diff({}, {k: v for k, v in want.items() if k in body or k == "template"}))
+        return Change("Room", desired.name, Action.CREATE, fields=fields,
+                      risks=tuple(_room_risks(desired.name, fields, {}, want)), file=file, line=line), None
     live_template = live_ws.template_by_id(live.template_id)
-    have = normalize.room(live.body, live_template.name if live_template else live.template_id, fields, calibration)
+    have = normalize.room(live.body, live_template.name if live_template else live.template_id, managed, calibration)
     have = normalize.compare("Room", want, have, calibration)
-    change.fields = diff(have, want)
+    changed = diff(have, want)
     if refresh_secrets:
         for key in ("webhook", "recording_info"):
-            if key in body and contains_write_only(want.get(key)) and not any(f.path[:1] == (key,) for f in change.fields):
-                change.fields.append(FieldChange((key,), want[key], want[key], True))
-    if not change.fields:
+            if key in body and contains_write_only(want.get(key)) and not any(f.path[:1] == (key,) for f in changed):
+                changed.append(FieldChange((key,), want[key], want[key], True))
+    if not changed:
         return None, None
-    change.fingerprint = room_fingerprint(salt, live)
-    touched = {f.path[0] for f in change.fields}
-    others = touched - {"enabled"}
-    if "enabled" in touched and not others:
-        change.action = Action.ENABLE if want.get("enabled") else Action.DISABLE
-    requests: list[Request] = []
-    if "template" in others:
-        # §6.2: template_id is not in the update endpoint; re-POST /rooms (upsert by name)
-        requests.append(Request("POST", "/rooms", "room"))
-    elif others:
-        requests.append(Request("POST", f"/rooms/{live.id}", "room"))
-    if "enabled" in touched:
-        toggle = Request("POST", f"/rooms/{live.id}", "room-enabled")
-        # enable before other updates, disable after them
-        requests = [toggle, *requests] if want.get("enabled") else [*requests, toggle]
-    change.requests = requests
-    if want.get("enabled") is False and "enabled" in touched:
-        change.destroys.append(f"room `{desired.name}` (disable)")
-    _room_risks(change, have, want)
-    return change, None
+    touched = {f.path[0] for f in changed}
+    action = Action.UPDATE
+    if touched == {"enabled"}:
+        action = Action.ENABLE if want.get("enabled") else Action.DISABLE
+    disabled = want.get("enabled") is False and "enabled" in touched
+    return Change(
+        "Room", desired.name, action, fields=tuple(changed), risks=tuple(_room_risks(desired.name, changed, have, want)),
+        id=None if offline else live.id, fingerprint=None if offline else room_fingerprint(salt, live),
+        destroys=(f"room `{desired.name}` (disable)",) if disabled else (), file=file, line=line,
+    ), None
 
 
-def _room_risks(change: Change, have: dict, want: dict) -> None:
-    risks = change.risks
-    name = change.name
+def _room_risks(name: str, fields: tuple[FieldChange, ...] | list[FieldChange], have: dict, want: dict) -> Iterator[Risk]:
     if have and have.get("template") != want.get("template") and "template" in want:
-        risks.append(f"room `{name}` moves from template `{have.get('template')}` to `{want.get('template')}`")
+        yield Risk(RiskCode.ROOM_TEMPLATE_CHANGED, name, (have.get("template"), want.get("template")))
     old_hook, new_hook = (have.get("webhook") or {}), (want.get("webhook") or {})
     if "webhook" in want and old_hook.get("url") != new_hook.get("url"):
         if not new_hook.get("url"):
-            risks.append(f"room `{name}` stops sending its own webhooks (the workspace webhook applies)")
+            yield Risk(RiskCode.ROOM_WEBHOOK_REMOVED, name)
         elif not old_hook.get("url"):
-            risks.append(f"room `{name}` sends its events to {new_hook['url']} instead of the workspace webhook")
+            yield Risk(RiskCode.ROOM_WEBHOOK_ADDED, name, (str(new_hook["url"]),))
         else:
-            risks.append(f"room `{name}` webhook URL changes: {old_hook.get('url')} -> {new_hook.get('url')}")
+            yield Risk(RiskCode.ROOM_WEBHOOK_CHANGED, name, (str(old_hook.get("url")), str(new_hook.get("url"))))
     if have and have.get("enabled", True) and want.get("enabled") is False:
-        risks.append(f"room `{name}` is disabled: nobody can join it once its current session ends")
+        yield Risk(RiskCode.ROOM_DISABLED, name)
     if "recording_info" in want and (not have or "recording_info" not in have or have["recording_info"] != want["recording_info"]):
-        risks.append(
-            f"room `{name}` pins its own recording settings and stops following the template's (§6.3)"
-        )
-    if contains_write_only(want.get("recording_info")) and any(f.path[:1] == ("recording_info",) for f in change.fields):
-        risks.append(f"room `{name}`: storage credentials are sent (write-only, not comparable)")
+        yield Risk(RiskCode.ROOM_PINS_RECORDING, name)
+    if contains_write_only(want.get("recording_info")) and any(f.path[:1] == ("recording_info",) for f in fields):
+        yield Risk(RiskCode.ROOM_CREDENTIALS_SENT, name)
     if have and have.get("size") != want.get("size") and isinstance(want.get("size"), int) and isinstance(have.get("size"), int):
         if want["size"] > have["size"]:
-            risks.append(f"room `{name}` size raised from {have['size']} to {want['size']}")
+            yield Risk(RiskCode.ROOM_SIZE_RAISED, name, (have["size"], want["size"]))
 
 
 # --- the whole plan ---------------------------------------------------------------------------
@@ -553,39 +645,42 @@ def desired_fingerprint(salt: str, desired: DesiredWorkspace) -> str:
 
 def make_plan(desired: DesiredWorkspace, live: LiveWorkspace, *, protect: dict | None = None,
               workspace_webhook: dict | None = None, refresh_secrets: bool = False, salt: str | None = None,
-              calibration: Calibration | None = None) -> tuple[Plan, list[str]]:
-    """The plan, and the errors that stop it (a room whose template exists nowhere)."""
+              calibration: Calibration | None = None, offline: bool = False) -> tuple[Plan, list[str]]:
+    """The plan, and the errors that stop it (a room whose template exists nowhere).
+
+    ``offline``: ``live`` is another revision of the files (`hmsconf diff`), not a workspace:
+    the changes carry no live ids or fingerprints."""
     plan = Plan(desired.workspace) if salt is None else Plan(desired.workspace, salt=salt)
     errors: list[str] = []
     protect = protect or {}
     protected = {"Template": set(protect.get("templates") or []), "Room": {n.lower() for n in protect.get("rooms") or []}}
+    planned: list[tuple[Change | None, str | None, Resolved]] = []
     for name, item in sorted(desired.templates.items()):
-        change = plan_template(item, live.templates.get(name), live, plan.salt, refresh_secrets, calibration)
-        if change and change.blocker:
-            errors.append(f"{item.source.file}:{item.source.line}: {change.blocker}")
-        elif change:
-            plan.changes.append(change)
+        planned.append((*plan_template(item, live.templates.get(name), live, plan.salt, refresh_secrets, calibration,
+                                       offline), item))
     for name, item in sorted(desired.rooms.items(), key=lambda kv: kv[0].lower()):
-        change, problem = plan_room(item, live.room(name), live, plan.salt, desired.templates, refresh_secrets, calibration)
+        planned.append((*plan_room(item, live.room(name), live, plan.salt, desired.templates, refresh_secrets,
+                                   calibration, offline), item))
+    for change, problem, item in planned:
         if problem:
             errors.append(f"{item.source.file}:{item.source.line}: {problem}")
         elif change:
             plan.changes.append(change)
-    for change in plan.changes:
+    for index, change in enumerate(plan.changes):
         key = change.name.lower() if change.kind == "Room" else change.name
         # protection keeps apply away from live objects; creating one is not touching it
-        if key in protected[change.kind] and change.action != "create":
-            change.protected = True
+        if key in protected[change.kind] and change.action != Action.CREATE:
+            plan.changes[index] = replace(change, protected=True)
             plan.warnings.append(
                 f"{change.kind.lower()} `{change.name}` is protected in hmsconf.yaml: apply will refuse to change it"
             )
     declared_rooms = {n.lower() for n in desired.rooms}
     for name, tpl in sorted(live.templates.items()):
         if name not in desired.templates and name != CALIBRATION_NAME:  # hmsconf's own, never touched
-            plan.changes.append(Change("Template", name, Action.UNMANAGED, id=tpl.id))
+            plan.changes.append(Change("Template", name, Action.UNMANAGED, id=None if offline else tpl.id))
     for key, room in sorted(live.rooms.items()):
         if key not in declared_rooms and key != CALIBRATION_NAME:
-            plan.changes.append(Change("Room", room.name, Action.UNMANAGED, id=room.id))
+            plan.changes.append(Change("Room", room.name, Action.UNMANAGED, id=None if offline else room.id))
     if workspace_webhook:
         plan.manual_steps.append(_webhook_step(desired.workspace, workspace_webhook))
     plan.desired_fingerprint = desired_fingerprint(plan.salt, desired)
@@ -605,10 +700,6 @@ def _webhook_step(workspace: str, webhook: dict) -> str:
         f"The workspace-level webhook can only be set in the 100ms dashboard (Developer section): "
         f"set it to {_shown_url(webhook.get('url'))}{extra} for workspace `{workspace}`."
     )
-
-
-def list_changes(plan: Plan) -> list[Change]:
-    return [c for c in plan.changes if c.is_change]
 
 
 def role_delta_text(f: FieldChange) -> str | None:

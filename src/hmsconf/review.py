@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import subprocess
 import tarfile
 import tempfile
@@ -106,10 +105,6 @@ def _checked(project: Project, workspace: str, environ: Mapping[str, str]) -> tu
     return desired, unique([*project.diagnostics, *found])
 
 
-# plan.py's blast-radius note speaks of live rooms; a diff compares revisions.
-_LIVE_ROOMS = re.compile(r"^(\d+) live rooms? uses? this template$")
-
-
 def review(path: str | None, base: str | None, workspace: str | None) -> tuple[Plan, list[Diagnostic]]:
     plan, diagnostics, _ = review_desired(path, base, workspace)
     return plan, diagnostics
@@ -133,23 +128,11 @@ def review_desired(path: str | None, base: str | None,
         base_desired, base_problems = _checked(base_project, name if name in base_project.workspace_names() or not base_project.workspaces else base_project.default_workspace, environ)
     if has_errors(base_problems):
         diagnostics = [*diagnostics]  # the base had errors: say so, compare what could be read
-    plan, errors = make_plan(head_desired, as_live(base_desired))
+    # offline: the base stands in for "live", so no live ids or fingerprints; the plan lists no requests
+    plan, errors = make_plan(head_desired, as_live(base_desired), offline=True)
     if errors:
         raise HmsconfError("cannot compare:\n  " + "\n  ".join(errors))
-    for change in plan.changes:
-        change.risks = [_rooms_at_head(risk) for risk in change.risks]
-        change.requests = []
-        change.fingerprint = None
-        change.blast_radius = None
-        change.id = None
     plan.project = str(root)
     plan.base = base or ref[:12]
     return plan, diagnostics, head_desired
 
-
-def _rooms_at_head(risk: str) -> str:
-    match = _LIVE_ROOMS.match(risk)
-    if match is None:
-        return risk
-    count = int(match.group(1))
-    return f"{count} room{'s' * (count != 1)} of the project use{'s' * (count == 1)} this template"

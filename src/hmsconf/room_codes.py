@@ -12,21 +12,23 @@ when it must disable them; ``hmsconf codes ROOM`` is the one place that prints t
 
 This module sits beside the planner: ``add_to_plan`` extends a finished Plan with the
 room-code changes, ``read_states`` reads what the plan needs, ``apply_request`` sends one of
-its requests.
+the requests ``plan.requests_for`` derives from those changes.
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any, Iterable
 
 from hmsconf.diff import FieldChange
 from hmsconf.live import LiveRoom, LiveWorkspace, fingerprint
-from hmsconf.plan import Action, Change, Plan, Request
+from hmsconf.plan import CODE_DISABLED, CODE_ENABLED, Action, ApiRequest, Change, Part, Plan
 from hmsconf.resolve import DesiredWorkspace, Resolved, body_of
+from hmsconf.risks import Risk, RiskCode
 
-ENABLED, DISABLED = "enabled", "disabled"
-PARTS = ("room-codes", "room-code", "room-code-disable")
+ENABLED, DISABLED = CODE_ENABLED, CODE_DISABLED
+PARTS = (Part.ROOM_CODES, Part.ROOM_CODE, Part.ROOM_CODE_DISABLE)
 READ_CONCURRENCY = 8
 
 
@@ -99,18 +101,19 @@ def _template_roles(body: dict, desired: DesiredWorkspace, live: LiveWorkspace, 
     return list(roles) if isinstance(roles, dict) else None
 
 
-def plan_codes(item: Resolved, live_room: LiveRoom | None, desired: DesiredWorkspace, live: LiveWorkspace) -> tuple[list[FieldChange], list[Request]]:
-    """The field changes (room_codes.<role>: state) and requests for one room."""
+def plan_codes(item: Resolved, live_room: LiveRoom | None, desired: DesiredWorkspace,
+               live: LiveWorkspace) -> tuple[list[FieldChange], bool]:
+    """The field changes (room_codes.<role>: state) for one room, and whether one request makes
+    them all (a new room whose every role gets a code)."""
     body = body_of(item)
     setting = _declared(body, live_room)
     if setting is None or (live_room is not None and live_room.id not in live.room_codes):
-        return [], []
+        return [], False
     roles = _template_roles(body, desired, live, live_room)
-    room_id = live_room.id if live_room is not None else "{id}"
     if roles is None:  # the template's roles are unknown until it exists: one code per role, as the API does
         if setting is False or live_room is not None:
-            return [], []
-        return [FieldChange(("room_codes",), None, "a code per role")], [Request("POST", f"/room-codes/room/{room_id}", "room-codes")]
+            return [], False
+        return [FieldChange(("room_codes",), None, "a code per role")], True
     have = live.room_codes.get(live_room.id, {}) if live_room is not None else {}
     want = wanted(setting, roles)
     for role, state in have.items():
@@ -118,7 +121,6 @@ def plan_codes(item: Resolved, live_room: LiveRoom | None, desired: DesiredWorks
             want[role] = False  # a code of a role the template no longer has
     fields: list[FieldChange] = []
     create: list[str] = []
-    disable: list[str] = []
     for role, enable in want.items():
         old = have.get(role)
         if enable and old != ENABLED:
@@ -126,45 +128,40 @@ def plan_codes(item: Resolved, live_room: LiveRoom | None, desired: DesiredWorks
             create.append(role)
         elif not enable and old == ENABLED:
             fields.append(FieldChange(("room_codes", role), old, DISABLED))
-            disable.append(role)
-    requests: list[Request] = []
-    if create and live_room is None and set(create) == set(roles):
-        requests.append(Request("POST", f"/room-codes/room/{room_id}", "room-codes"))  # one request: a code per role
-    else:
-        requests += [Request("POST", f"/room-codes/room/{room_id}/role/{role}", "room-code", role) for role in create]
-    requests += [Request("POST", "/room-codes/code", "room-code-disable", role) for role in disable]
-    return fields, requests
+    return fields, bool(create) and live_room is None and set(create) == set(roles)
 
 
 def add_to_plan(plan: Plan, desired: DesiredWorkspace, live: LiveWorkspace, protect: dict | None = None) -> None:
     """Extend a finished plan with the room-code changes of every room that manages codes."""
-    changes = {c.name.lower(): c for c in plan.changes if c.kind == "Room" and c.is_change}
+    changes = {c.name.lower(): index for index, c in enumerate(plan.changes) if c.kind == "Room" and c.is_change}
     protected = {n.lower() for n in ((protect or {}).get("rooms") or []) if isinstance(n, str)}
     added = False
     for name, item in sorted(desired.rooms.items(), key=lambda kv: kv[0].lower()):
         live_room = live.room(name)
-        fields, requests = plan_codes(item, live_room, desired, live)
-        change = changes.get(name.lower())
+        fields, at_once = plan_codes(item, live_room, desired, live)
+        index = changes.get(name.lower())
+        stamp = None
         if live_room is not None and live_room.id in live.room_codes:
             stamp = fingerprint(plan.salt, live_room.body, live.room_codes[live_room.id])
-            if change is not None:
-                change.fingerprint = stamp  # a saved plan is stale once the codes move too
+            if index is not None:  # a saved plan is stale once the codes move too
+                plan.changes[index] = replace(plan.changes[index], fingerprint=stamp)
         if not fields:
             _warn_unknown_disabled(plan, item, desired, live, live_room)
             continue
-        if change is None:
+        enabled = tuple(str(f.path[1]) for f in fields if len(f.path) > 1 and f.new == ENABLED)
+        risks = (Risk(RiskCode.ROOM_CODES_ENABLED, item.name, enabled),) if enabled and live_room is not None else ()
+        if index is None:
             change = Change("Room", item.name, Action.UPDATE, id=live_room.id if live_room else None,
-                            file=item.source.file, line=item.source.line, fingerprint=stamp if live_room else None)
-            change.protected = name.lower() in protected
+                            file=item.source.file, line=item.source.line, fingerprint=stamp,
+                            protected=name.lower() in protected, fields=tuple(fields), risks=risks, codes_at_once=at_once)
             if change.protected:
                 plan.warnings.append(f"room `{item.name}` is protected in hmsconf.yaml: apply will refuse to change it")
             plan.changes.append(change)
             added = True
-        change.fields.extend(fields)
-        change.requests.extend(requests)
-        enabled = [f.path[1] for f in fields if len(f.path) > 1 and f.new == ENABLED]
-        if enabled and live_room is not None:
-            change.risks.append(f"room `{item.name}`: role(s) {', '.join(f'`{r}`' for r in enabled)} get a room code (anyone with it can join)")
+        else:
+            room = plan.changes[index]
+            plan.changes[index] = replace(room, fields=(*room.fields, *fields), risks=(*room.risks, *risks),
+                                          codes_at_once=at_once)
         _warn_unknown_disabled(plan, item, desired, live, live_room)
     if added:  # keep the plan's order: templates, then rooms by name, then the unmanaged list
         order = {"Template": 0, "Room": 1}
@@ -185,14 +182,14 @@ def _disabled_roles(body: dict) -> list[str]:
     return [r for r in (setting.get("disabled") or []) if isinstance(r, str)] if isinstance(setting, dict) else []
 
 
-async def apply_request(client: Any, room_id: str, request: Request) -> None:
+async def apply_request(client: Any, room_id: str, request: ApiRequest) -> None:
     """Send one room-code request of a plan."""
-    if request.part == "room-codes":
+    if request.part == Part.ROOM_CODES:
         await client.create_room_codes(room_id)
-    elif request.part == "room-code":
-        await client.create_room_code(room_id, request.target or request.path.rsplit("/", 1)[1])
-    elif request.part == "room-code-disable":
-        for code in await client.list_room_codes(room_id, role=request.target, enabled=True):
+    elif request.part == Part.ROOM_CODE:
+        await client.create_room_code(room_id, request.role)
+    elif request.part == Part.ROOM_CODE_DISABLE:
+        for code in await client.list_room_codes(room_id, role=request.role, enabled=True):
             await client.set_room_code_enabled(code["code"], False)
     else:  # pragma: no cover - add_to_plan makes no other request
         raise ValueError(request.part)

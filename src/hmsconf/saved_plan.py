@@ -3,21 +3,24 @@
 ``hmsconf plan --out plan.json`` writes the Plan's JSON (README, "The plan as
 JSON"); ``hmsconf apply plan.json`` reads it back. A file that was edited by
 hand, truncated, or written by another version must say which field is wrong,
-not fail inside the planner. The models below describe format_version 1 and
-double as its JSON Schema (``hmsconf schema plan``).
+not fail inside the planner. The models below describe format_version 2 and
+double as its JSON Schema (``hmsconf schema plan``). Version 1 (risks as sentences)
+is refused with a word on where it came from.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Literal, Optional
+from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hmsconf.errors import HmsconfError
-from hmsconf.plan import ACTIONS, Plan
+from hmsconf.plan import ACTIONS, FORMAT_VERSION, Part, Plan
+from hmsconf.risks import RiskCode
 
-FORMAT_VERSION = 1
+RISK_CODES = tuple(code.value for code in RiskCode)
+PARTS = tuple(part.value for part in Part)
 
 
 class _Loose(BaseModel):
@@ -35,7 +38,16 @@ class SavedField(_Loose):
 class SavedRequest(_Loose):
     method: Literal["GET", "POST", "PUT", "DELETE"]
     path: str
-    part: str
+    part: Literal[PARTS]  # type: ignore[valid-type]
+
+
+class SavedRisk(_Loose):
+    """A risk (README, "Risk codes"); ``text`` is the sentence the renderers show."""
+
+    code: Literal[RISK_CODES]  # type: ignore[valid-type]
+    subject: str
+    detail: list[Optional[Union[str, int]]] = Field(default_factory=list)
+    text: str
 
 
 class SavedSource(_Loose):
@@ -49,7 +61,7 @@ class SavedChange(_Loose):
     action: Literal[ACTIONS]  # type: ignore[valid-type]
     id: Optional[str] = None
     fields: list[SavedField] = Field(default_factory=list)
-    risks: list[str] = Field(default_factory=list)
+    risks: list[SavedRisk] = Field(default_factory=list)
     fingerprint: Optional[str] = None
     requests: list[SavedRequest] = Field(default_factory=list)
     unmanaged_parts: list[str] = Field(default_factory=list)
@@ -62,9 +74,9 @@ class SavedChange(_Loose):
 
 
 class SavedPlan(_Loose):
-    """A plan saved by ``hmsconf plan --out`` (format_version 1)."""
+    """A plan saved by ``hmsconf plan --out`` (format_version 2)."""
 
-    format_version: Literal[1]
+    format_version: Literal[2]
     workspace: str
     salt: str
     created_at: str = ""
@@ -84,6 +96,8 @@ def _where(loc: tuple) -> str:
 
 def checked(data: Any, source: str) -> dict:
     """``data`` (parsed JSON) if it is a saved plan; otherwise an error naming the field."""
+    if isinstance(data, dict) and data.get("format_version") == 1:
+        raise HmsconfError(f"{source} was made by an older hmsconf (format_version 1); run `hmsconf plan --out` again")
     if isinstance(data, dict) and data.get("format_version") not in (None, FORMAT_VERSION):
         raise HmsconfError(
             f"{source} has format_version {data.get('format_version')!r}; this hmsconf reads {FORMAT_VERSION}: "

@@ -250,7 +250,7 @@ async def _blast_radius(client: Any, workspace: LiveWorkspace, desired: DesiredW
     """How many live rooms use each targeted template that changes: counted with the
     rooms filter, as the plan says it (the room lists are not read)."""
     changing = [workspace.templates[n] for n in selection.templates if n in workspace.templates
-                and plan_template(desired.templates[n], workspace.templates[n], workspace, "", refresh_secrets) is not None]
+                and plan_template(desired.templates[n], workspace.templates[n], workspace, "", refresh_secrets) != (None, None)]
 
     async def count(live: LiveTemplate) -> tuple[str, int]:
         return live.id, len(await client.list_rooms(True, template_id=live.id))

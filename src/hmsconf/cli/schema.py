@@ -13,7 +13,7 @@ def command(kind: str, write_dir: str | None) -> None:
 
     Generated from the typed model, so editors check what `hmsconf validate`
     checks as far as a schema can say it. `project` is hmsconf.yaml; `plan` is a
-    plan saved by `hmsconf plan --out` (format_version 1).
+    plan saved by `hmsconf plan --out` (format_version 2).
 
     \b
     Examples:

@@ -27,7 +27,7 @@ def _position(change: Change, data: Any, path: Sequence) -> tuple[str | None, in
     return (pos[2] if len(pos) > 2 else change.file), pos[0], pos[1]
 
 
-def _cause(risk: str, fields: list[FieldChange]) -> FieldChange | None:
+def _cause(risk: str, fields: Sequence[FieldChange]) -> FieldChange | None:
     """The changed field a risk speaks of: the one whose path names most of the risk's `quoted` words."""
     named = set(_QUOTED.findall(risk))
     best, score = None, 0
@@ -59,8 +59,8 @@ def render_github(plan: Plan, desired: DesiredWorkspace | None, title: str = "hm
         data = documents.get((change.kind, change.name))
         heading = f"{title}: {change.kind} {change.name}"
         for risk in change.risks:
-            cause = _cause(risk, change.fields)
-            add("warning", risk, _position(change, data, cause.path if cause else ()), heading)
+            cause = _cause(risk.text, change.fields)
+            add("warning", risk.text, _position(change, data, cause.path if cause else ()), heading)
         if change.action == "create":
             add("notice", f"{change.kind.lower()} `{change.name}` is created", _position(change, data, ()), heading)
             continue

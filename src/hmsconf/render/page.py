@@ -248,7 +248,7 @@ def _plan_section(plan: Any) -> str:
         if not change.is_change:
             continue
         delta = delta_of(change)
-        body = "".join(f"<li>{_inline_code(risk)}</li>" for risk in change.risks)
+        body = "".join(f"<li>{_inline_code(risk.text)}</li>" for risk in change.risks)
         body = f"<ul>{body}</ul>" if body else ""
         if delta.rows:
             columns = delta.columns

@@ -7,12 +7,12 @@ workspace, so a saved plan renders exactly as it did when it was made.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from hmsconf.diff import FieldChange
 from hmsconf.model.defaults import PERMISSION_DEFAULTS
 from hmsconf.model.sensitive import Sensitive
-from hmsconf.plan import Action, Change, Plan, role_delta_text
+from hmsconf.plan import Action, ApiRequest, Change, Plan, role_delta_text
 from hmsconf.render.diagnostics import annotation
 from hmsconf.render.markdown import truncate_markdown
 from hmsconf.render.show import plan_access_lines
@@ -61,7 +61,7 @@ def field_line(f: FieldChange) -> tuple[str, str]:
     return "~", f"{f.dotted}: {old} -> {new}"
 
 
-def granted(perms: dict[str, bool]) -> str:
+def granted(perms: Mapping[str, bool]) -> str:
     names = [flag for flag in PERMISSION_DEFAULTS if perms.get(flag)]
     return ", ".join(names) if names else "(none)"
 
@@ -101,7 +101,7 @@ def render_text(plan: Plan, color: bool = False) -> str:
             symbol, text = field_line(f)
             out.append(f"      {symbol} {text}")
         for risk in change.risks:
-            out.append(("      " + (f"{_RED}!{_RESET}" if color else "!")) + f" {risk}")
+            out.append(("      " + (f"{_RED}!{_RESET}" if color else "!")) + f" {risk.text}")
         if change.effective_permissions:
             out.append("      effective permissions:")
             width = max(len(r) for r in change.effective_permissions)
@@ -109,8 +109,8 @@ def render_text(plan: Plan, color: bool = False) -> str:
                 out.append(f"        {role.ljust(width)}  {granted(perms)}")
         if change.unmanaged_parts and change.kind == "Template":
             out.append(f"      not managed here (left as they are): {', '.join(change.unmanaged_parts)}")
-        if change.requests:
-            out.append(f"      requests: {'; '.join(str(r) for r in change.requests)}")
+        if requests := plan.requests_of(change):
+            out.append(f"      requests: {'; '.join(str(r) for r in requests)}")
         if change.protected:
             out.append("      protected in hmsconf.yaml: apply will refuse")
         out.append("")
@@ -149,7 +149,7 @@ def markdown_marker(workspace: str, kind: str = "plan") -> str:
     return f"<!-- hmsconf:{kind}:{workspace} -->"
 
 
-def _markdown_change(change: Change) -> str:
+def _markdown_change(change: Change, requests: tuple[ApiRequest, ...]) -> str:
     lines = [f"<details><summary><b>{Action(change.action).symbol} {change.kind} <code>{change.name}</code></b>: {change.action}"
              + (f" ({len(change.risks)} risk{'s' * (len(change.risks) != 1)})" if change.risks else "")
              + "</summary>", ""]
@@ -157,7 +157,7 @@ def _markdown_change(change: Change) -> str:
         lines.append(f"Source: `{change.file}:{change.line}`")
         lines.append("")
     if change.risks:
-        lines.extend(f"- :warning: {risk}" for risk in change.risks)
+        lines.extend(f"- :warning: {risk.text}" for risk in change.risks)
         lines.append("")
     if change.role_changes:
         lines.extend(f"- role `{role}` {kind}" for role, kind in change.role_changes.items())
@@ -181,8 +181,8 @@ def _markdown_change(change: Change) -> str:
     if change.unmanaged_parts and change.kind == "Template":
         lines.append(f"Not managed here: {', '.join(change.unmanaged_parts)}")
         lines.append("")
-    if change.requests:
-        lines.append("Requests: " + "; ".join(f"`{r}`" for r in change.requests))
+    if requests:
+        lines.append("Requests: " + "; ".join(f"`{r}`" for r in requests))
         lines.append("")
     lines.append("</details>")
     return "\n".join(lines)
@@ -196,7 +196,7 @@ def render_markdown_limited(plan: Plan, limit: int = MARKDOWN_COMMENT_LIMIT, hea
     if plan.targets is not None:
         head += [f"> {partial_note(plan)}", ""]
     head += [f"**{plan.summary()}**", ""]
-    risky = [f"- :warning: **{c.kind} `{c.name}`**: {r}" for c in changes for r in c.risks]
+    risky = [f"- :warning: **{c.kind} `{c.name}`**: {r.text}" for c in changes for r in c.risks]
     if risky:
         head += ["**Risks**", "", *risky, ""]
     for step in plan.manual_steps:
@@ -214,7 +214,7 @@ def render_markdown_limited(plan: Plan, limit: int = MARKDOWN_COMMENT_LIMIT, hea
         return truncate_markdown(text, limit)
     body: list[str] = []
     for index, change in enumerate(changes):
-        block = _markdown_change(change)
+        block = _markdown_change(change, plan.requests_of(change))
         remaining = len(changes) - index
         note = f"\n\n_{remaining} more change{'s' * (remaining != 1)}; see the job log._\n"
         if len(text) + sum(len(b) + 2 for b in body) + len(block) + len(note) + 2 > limit:
@@ -240,6 +240,6 @@ def render_github(plan: Plan, color: bool = False) -> str:
             if shown >= 10:
                 break
             shown += 1
-            lines.append(annotation("warning", risk, file=change.file, line=change.line, title=f"hmsconf plan: {change.kind} {change.name}"))
+            lines.append(annotation("warning", risk.text, file=change.file, line=change.line, title=f"hmsconf plan: {change.kind} {change.name}"))
     lines.append(render_text(plan, False))
     return "\n".join(lines)
