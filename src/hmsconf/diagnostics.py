@@ -43,10 +43,6 @@ class Diagnostic:
     def at(self, file: str | None, line: int | None, column: int | None) -> "Diagnostic":
         return replace(self, file=file, line=line, column=column)
 
-    def under(self, prefix: Path) -> "Diagnostic":
-        """The same diagnostic for a document nested under ``prefix``."""
-        return replace(self, path=prefix + self.path)
-
     def sort_key(self) -> tuple:
         return (self.file or "", self.line or 0, self.column or 0, self.rule, self.message)
 

@@ -25,7 +25,7 @@ from hmsconf.model.calibration import CALIBRATION_NAME, Calibration
 from hmsconf.model.defaults import MODERATOR_POWERS
 from hmsconf.model.sensitive import WRITE_ONLY, contains_write_only, url_parts
 from hmsconf.model.tree import plain
-from hmsconf.resolve import DesiredWorkspace, Resolved, body_of
+from hmsconf.resolve import DesiredWorkspace, Resolved
 
 FORMAT_VERSION = 1
 class Action(str, Enum):
@@ -231,7 +231,7 @@ def _role_renames(desired_roles: dict, live_roles: dict) -> dict[str, str]:
 
 def plan_template(desired: Resolved, live: LiveTemplate | None, live_ws: LiveWorkspace, salt: str,
                   refresh_secrets: bool = False, calibration: Calibration | None = None) -> Change | None:
-    body = body_of(desired)
+    body = desired.data
     parts = normalize.managed_template_parts(body)
     change = Change("Template", desired.name, Action.UPDATE, file=desired.source.file, line=desired.source.line)
     change.unmanaged_parts = [p for p in normalize.TEMPLATE_PARTS if p not in parts]
@@ -455,7 +455,7 @@ def plan_room(desired: Resolved, live: LiveRoom | None, live_ws: LiveWorkspace, 
               desired_templates: dict[str, Resolved], refresh_secrets: bool = False,
               calibration: Calibration | None = None) -> tuple[Change | None, str | None]:
     """A room's change, or an error message when its template cannot be found."""
-    body = body_of(desired)
+    body = desired.data
     change = Change("Room", desired.name, Action.UPDATE, file=desired.source.file, line=desired.source.line)
     template_name = body.get("template")
     if template_name is None and body.get("template_id"):
@@ -547,7 +547,7 @@ def _room_risks(change: Change, have: dict, want: dict) -> None:
 def desired_fingerprint(salt: str, desired: DesiredWorkspace) -> str:
     digest = hashlib.sha256(salt.encode())
     for item in sorted(desired.objects(), key=lambda r: (r.kind, r.name)):
-        digest.update(json.dumps([item.kind, item.name, body_of(item)], sort_keys=True, default=str).encode())
+        digest.update(json.dumps([item.kind, item.name, item.data], sort_keys=True, default=str).encode())
     return "sha256:" + digest.hexdigest()[:32]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 from hmsconf.diagnostics import Diagnostic, Path, dotted, error, notice, warning
 from hmsconf.loader import Document, YMap, YSeq
@@ -33,6 +33,9 @@ class Resolved:
 
     kind: str
     name: str
+    # The JSON body, shared by check, plan and apply: read-only. It is the
+    # loaded tree itself (YMap/YSeq are dict/list with positions on the side);
+    # a copy of 1,000 templates would cost 40 MB.
     data: YMap
     source: Document
     # paths whose value came from ${env:...}, for the literal-secret warning
@@ -57,7 +60,7 @@ class DesiredWorkspace:
 
 
 class _Resolver:
-    def __init__(self, project: Project, workspace: str, environ: dict[str, str], require_env: bool = True) -> None:
+    def __init__(self, project: Project, workspace: str, environ: Mapping[str, str], require_env: bool = True) -> None:
         self.project = project
         self.workspace = workspace
         self.vars = project.vars_for(workspace)
@@ -354,7 +357,7 @@ def deep_merge(base: Any, patch: Any) -> Any:
     return out
 
 
-def resolve(project: Project, workspace: str, environ: dict[str, str] | None = None,
+def resolve(project: Project, workspace: str, environ: Mapping[str, str] | None = None,
             require_env: bool = True) -> tuple[DesiredWorkspace, list[Diagnostic]]:
     """The desired state of ``workspace``: what ``plan`` compares with live state.
 
@@ -406,14 +409,6 @@ def resolve(project: Project, workspace: str, environ: dict[str, str] | None = N
     return desired, resolver.diagnostics
 
 
-def body_of(resolved: Resolved) -> dict:
-    """The JSON body of a resolved document, shared by check, plan and apply:
-    read-only. It is the loaded tree itself (YMap/YSeq are dict/list with
-    positions on the side); a copy of 1,000 templates would cost 40 MB."""
-    return resolved.data
-
-
-
 def masked_body(resolved: Resolved) -> dict:
     """The body with every secret replaced by its mark's text: safe to print."""
-    return shown(catalogue.mark_secrets(resolved.kind, plain(body_of(resolved))))
+    return shown(catalogue.mark_secrets(resolved.kind, plain(resolved.data)))

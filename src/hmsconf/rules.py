@@ -950,14 +950,6 @@ def check_document(kind: str, data: Any, *, api: bool = False) -> list[Diagnosti
     return found
 
 
-def check_template(data: Any, *, api: bool = False) -> list[Diagnostic]:
-    return check_document("Template", data, api=api)
-
-
-def check_room(data: Any, *, api: bool = False) -> list[Diagnostic]:
-    return check_document("Room", data, api=api)
-
-
 @rule("CONFIG-WORKSPACE", Severity.ERROR, "each workspace has one connection (api credentials, management_token or file); default_workspace is declared")
 def _config_placeholder(_: dict) -> Iterator[Diagnostic]:  # registered for docs; run by check_project_config
     return iter(())

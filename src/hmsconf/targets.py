@@ -37,9 +37,6 @@ class Connection:
     def is_file(self) -> bool:
         return self.file is not None
 
-    def describe(self) -> str:
-        return f"local workspace file {self.file}" if self.is_file else f"API {self.api_url or DEFAULT_API_URL}"
-
 
 def open_client(connection: Connection, **options: Any) -> ApiClient:
     if connection.parallelism is not None:
