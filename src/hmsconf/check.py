@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from hmsconf import rules
-from hmsconf.diagnostics import Diagnostic, HmsconfError, Path, error
+from hmsconf.diagnostics import Diagnostic, HmsconfError, Path, did_you_mean, error
 from hmsconf.project import Project, load_projects
 from hmsconf.model import catalogue
 from hmsconf.model.sensitive import scrub
@@ -97,14 +97,12 @@ def _one_default_template(desired: DesiredWorkspace) -> list[Diagnostic]:
 
 def _room_template_refs(desired: DesiredWorkspace, live_only: list[str]) -> list[Diagnostic]:
     """ROOM-TEMPLATE-UNDECLARED: caught at validate, not when the merge job applies."""
-    from hmsconf.rules import _suggest
-
     out = []
     for room in desired.rooms.values():
         name = room.data.get("template")
         if isinstance(name, str) and name not in desired.templates and name not in live_only \
                 and ("template",) not in room.unknown:
-            hint = _suggest(name, list(desired.templates))
+            hint = did_you_mean(name, list(desired.templates))
             out.append(
                 room.place(
                     error(

@@ -81,6 +81,15 @@ def dotted(path: Iterable[PathPart]) -> str:
     return out
 
 
+def did_you_mean(key: str, allowed: list[str]) -> str:
+    """``; did you mean `x`?`` naming the closest of ``allowed`` (case first), or nothing."""
+    from difflib import get_close_matches
+
+    by_lower = {a.lower(): a for a in allowed}
+    guess = by_lower.get(key.lower()) or next(iter(get_close_matches(key, allowed, 1, 0.7)), None)
+    return f"; did you mean `{guess}`?" if guess else ""
+
+
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.is_error for d in diagnostics)
 
