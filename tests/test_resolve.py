@@ -73,7 +73,7 @@ def test_workspace_filters_and_overrides(tmp_path):
     assert sorted(prod.rooms) == ["a", "not-dev", "only-prod"]
     assert prod.rooms["a"].data == {"name": "a", "size": 2000}
     # the overridden value keeps the position of the override line
-    assert prod.rooms["a"].data.key_pos["size"][0] == 6
+    assert prod.rooms["a"].data.key_pos.get("size").line == 6
 
 
 def test_presets_merge_in_order_and_point_at_the_preset_file(tmp_path):
@@ -102,8 +102,8 @@ def test_presets_merge_in_order_and_point_at_the_preset_file(tmp_path):
     assert not problems
     host = desired.templates["t"].data["roles"]["host"]
     assert host == {"permissions": {"mute": True, "pollRead": True, "endRoom": True}, "priority": 1}
-    inherited = desired.templates["t"].data["roles"]["host"]["permissions"].key_pos["mute"]
-    assert inherited[2].endswith("p.yaml")
+    inherited = desired.templates["t"].data["roles"]["host"]["permissions"].key_pos.get("mute")
+    assert inherited.file.endswith("p.yaml")
 
 
 def test_preset_cycle_and_unknown_preset_are_errors_at_the_extends_line(tmp_path):

@@ -24,6 +24,18 @@ class Severity(str, Enum):
 
 
 @dataclass(frozen=True)
+class Location:
+    """Where something was written: a file, a line and a column (1-based).
+
+    ``file`` is None in a position the loader packed: the document's own file.
+    """
+
+    file: str | None
+    line: int | None
+    column: int | None
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     severity: Severity
     rule: str
