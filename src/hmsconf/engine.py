@@ -12,7 +12,8 @@ from typing import Any
 
 from hmsconf import room_codes
 from hmsconf.check import checked
-from hmsconf.diagnostics import Diagnostic, HmsconfError, has_errors
+from hmsconf.diagnostics import Diagnostic, has_errors
+from hmsconf.errors import HmsconfError
 from hmsconf.live import LiveWorkspace, read_live
 from hmsconf.plan import Plan, make_plan
 from hmsconf.project import Project, open_project
@@ -125,7 +126,7 @@ def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
         if reading is not None:
             reading.done()
         desired, diagnostics = checked(project, name)
-        if deferred is not None or reader is None:  # (no reader: hmsconf.yaml had errors, _checked raised)
+        if deferred is not None or reader is None:  # (no reader: hmsconf.yaml had errors, checked raised)
             raise deferred or HmsconfError("internal: the live workspace was not read")
         if selection is not None:
             from hmsconf.selection import check
@@ -164,7 +165,7 @@ class _LiveReader:
             self._result.set_exception(exc)
 
     async def _read(self) -> LiveWorkspace:
-        from hmsconf.targets import open_client
+        from hmsconf.connection import open_client
 
         self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
         async with open_client(self._connection) as client:
@@ -199,7 +200,7 @@ class _LiveReader:
 def _connection(project: Project, name: str, api_url: str | None, pacing: Any = None) -> Any:
     import dataclasses
 
-    from hmsconf.workspace import connection_for
+    from hmsconf.connection import connection_for
 
     connection = connection_for(project, name, api_url)
     given = {k: v for k, v in dataclasses.asdict(pacing).items() if v is not None} if pacing is not None else {}
@@ -207,7 +208,7 @@ def _connection(project: Project, name: str, api_url: str | None, pacing: Any = 
 
 
 def open_client_for(project: Project, name: str, api_url: str | None, pacing: Any = None) -> Any:
-    from hmsconf.targets import open_client
+    from hmsconf.connection import open_client
 
     return open_client(_connection(project, name, api_url, pacing))
 

@@ -15,16 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import HmsconfError, FormatError
 from hmsconf.loader import MAX_FILE_BYTES
 
 FRONT = ("kind", "name", "extends", "renamed_from")
 BACK = ("workspaces", "except_workspaces", "overrides")
-
-
-class FormatError(HmsconfError):
-    def __init__(self, file: str, line: int, column: int, reason: str) -> None:
-        super().__init__(f"{file}:{line}:{column}: cannot format: {reason}")
 
 
 def _yaml() -> Any:

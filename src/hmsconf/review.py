@@ -17,7 +17,8 @@ import tempfile
 from pathlib import Path as FsPath
 
 from hmsconf.check import checked
-from hmsconf.diagnostics import Diagnostic, HmsconfError
+from hmsconf.diagnostics import Diagnostic
+from hmsconf.errors import HmsconfError
 from hmsconf.live import LiveRoom, LiveTemplate, LiveWorkspace
 from hmsconf.plan import Plan, make_plan
 from hmsconf.project import enclosing_root, open_project

@@ -67,7 +67,7 @@ def field_order(annotation: Any) -> list[str]:
     return [f.alias or name for name, f in model.model_fields.items()]
 
 
-def allowed_keys(model: Any, path: tuple) -> list[str]:
+def allowed_keys(model: Any, path: tuple[Any, ...]) -> list[str]:
     """The keys allowed where ``path`` points below ``model`` (did-you-mean suggestions)."""
     annotation: Any = model
     for part in path:
