@@ -1,4 +1,4 @@
-"""The layering of DESIGN.md, enforced: the pipeline flows one way and only the CLI prints or exits."""
+"""The layering of the README's "Architecture" section, enforced: the pipeline flows one way and only the CLI prints or exits."""
 
 from __future__ import annotations
 

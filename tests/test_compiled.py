@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import hmsconf
 from hmsconf import cache, rules
-from hmsconf.model import compiled as compiled_module
+from hmsconf.model import compiled as compiled_module, paths as model_paths
 from hmsconf.model.compiled import MODELS, compiled
 from hmsconf.model.room import ProjectConfig, Room
 from hmsconf.model.template import RolePreset, Template
@@ -121,7 +121,7 @@ def test_allowed_keys_match_the_models(kind):
     paths |= {(*p, extra) for p in list(paths) for extra in ("unknown", 0)}
     assert paths
     for path in paths:
-        assert compiled(kind).allowed_keys(path) == rules._allowed_keys(PYDANTIC[kind], path), path
+        assert compiled(kind).allowed_keys(path) == model_paths.allowed_keys(PYDANTIC[kind], path), path
 
 
 def test_unknown_key_message_comes_from_the_compiled_keys():
@@ -275,9 +275,9 @@ def test_scalar_types_match_the_models(kind):
     paths |= {(*p, extra) for p in list(paths) for extra in ("unknown", 0)}
     seen = set()
     for path in paths:
-        annotation = rules._MODELS[kind]
+        annotation = model_paths.model_class(kind)
         for part in path:
-            annotation = rules._step(annotation, part) if annotation is not None else None
+            annotation = model_paths.step(annotation, part) if annotation is not None else None
         expected = _scalar_of(annotation) if annotation is not None else None
         assert compiled(kind).scalar_at(path) == expected, path
         seen.add(expected)

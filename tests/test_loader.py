@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from hmsconf.diagnostics import Location
 from hmsconf.loader import MAX_DEPTH, YMap, YSeq, classify, load_file, load_text, locate
 
 
@@ -14,24 +15,39 @@ def rules_of(text: str) -> list[str]:
 
 def test_positions_of_keys_and_items_are_one_based():
     doc = load_text("kind: Template\nroles:\n  guest:\n    subscribeToRoles: [a, b]\n", "t.yaml").documents[0]
-    assert locate(doc.data, ("roles",)) == (2, 1)
-    assert locate(doc.data, ("roles", "guest", "subscribeToRoles")) == (4, 5)
-    assert locate(doc.data, ("roles", "guest", "subscribeToRoles", 1)) == (4, 27)
+    start = Location("t.yaml", 1, 1)
+    assert locate(doc.data, ("roles",), start) == Location("t.yaml", 2, 1)
+    assert locate(doc.data, ("roles", "guest", "subscribeToRoles"), start) == Location("t.yaml", 4, 5)
+    assert locate(doc.data, ("roles", "guest", "subscribeToRoles", 1), start) == Location("t.yaml", 4, 27)
     # a path that goes further than the data stops at its deepest known ancestor
-    assert locate(doc.data, ("roles", "guest", "nope", "deeper")) == (3, 3)
+    assert locate(doc.data, ("roles", "guest", "nope", "deeper"), start) == Location("t.yaml", 3, 3)
+    assert locate(doc.data, ("nope",), start) == start
 
 
-def test_packed_positions_read_like_a_list_and_a_dict():
+def test_packed_positions_read_as_locations():
     doc = load_text("a: [x, y, z]\nb: {c: 1}\nd: {c: 2}\n", "t.yaml").documents[0]
     items = doc.data["a"].item_pos
-    assert len(items) == 3 and list(items) == [(1, 5), (1, 8), (1, 11)]
-    assert items[-1] == (1, 11)
-    with pytest.raises(IndexError):
-        items[3]
-    assert dict(doc.data.key_pos) == {"a": (1, 1), "b": (2, 1), "d": (3, 1)}
+    assert [items.get(i) for i in range(3)] == [Location(None, 1, 5), Location(None, 1, 8), Location(None, 1, 11)]
+    assert items.get(3) is None and items.get(-1) is None
+    assert dict(doc.data.key_pos.items()) == {"a": Location(None, 1, 1), "b": Location(None, 2, 1), "d": Location(None, 3, 1)}
     # mappings of the same shape share their keys, not their positions
-    assert doc.data["b"].key_pos["c"] == (2, 5) and doc.data["d"].key_pos["c"] == (3, 5)
+    assert doc.data["b"].key_pos.get("c") == Location(None, 2, 5) and doc.data["d"].key_pos.get("c") == Location(None, 3, 5)
     assert doc.data["b"].key_pos._keys is doc.data["d"].key_pos._keys
+
+
+def test_positions_set_later_copy_and_pickle_apart_from_the_loaded_ones():
+    import pickle
+
+    data = load_text("a: 1\nb: [x]\n", "t.yaml").documents[0].data
+    copied = data.key_pos.copy()
+    copied["c"] = Location("preset.yaml", 9, 3)
+    copied.discard("a")
+    assert copied.get("c") == Location("preset.yaml", 9, 3) and copied.get("a") is None
+    assert data.key_pos.get("a") == Location(None, 1, 1) and data.key_pos.get("c") is None  # the original is untouched
+    assert pickle.loads(pickle.dumps(copied)).items() == copied.items()
+    stamped = data["b"].item_pos.in_file("preset.yaml")
+    assert stamped.get(0) == Location("preset.yaml", 2, 5) and stamped.in_file("other.yaml").get(0) == stamped.get(0)
+    assert pickle.loads(pickle.dumps(stamped)).get(0) == Location("preset.yaml", 2, 5)
 
 
 def test_values_match_pyyaml_for_ordinary_documents():

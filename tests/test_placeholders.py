@@ -6,7 +6,6 @@ import pytest
 
 from hmsconf.check import check_workspace
 from hmsconf.placeholders import convert, misspelt, wanted_type
-from hmsconf.resolve import body_of
 from tests.helpers import desired_from, project_at, write_project
 
 ROOM = "kind: Room\nname: a\nsize: ${env:SIZE}\nlarge_room: ${env:LARGE}\ndescription: ${env:SIZE}\n"
@@ -16,7 +15,7 @@ def test_a_whole_scalar_placeholder_takes_the_type_of_its_field(tmp_path):
     desired, problems = desired_from(tmp_path, {"rooms/a.yaml": ROOM}, environ={"SIZE": "3000", "LARGE": "true"})
     assert not problems
     # the same variable is a number where the model wants one, text where it wants text
-    assert body_of(desired.rooms["a"]) == {"name": "a", "size": 3000, "large_room": True, "description": "3000"}
+    assert desired.rooms["a"].data == {"name": "a", "size": 3000, "large_room": True, "description": "3000"}
 
 
 def test_types_come_from_the_model_for_nested_fields(tmp_path):
@@ -35,7 +34,7 @@ def test_types_come_from_the_model_for_nested_fields(tmp_path):
     files = {"hmsconf.yaml": "vars: {prio: '2'}\n", "templates/t.yaml": template}
     desired, problems = desired_from(tmp_path, files, environ={"END": "false", "TEMP": "0.5"})
     assert not problems
-    body = body_of(desired.templates["t"])
+    body = desired.templates["t"].data
     assert body["roles"]["host"]["priority"] == 2
     assert body["roles"]["host"]["permissions"]["endRoom"] is False
     assert body["destinations"]["transcriptions"]["tr"]["summary"]["temperature"] == 0.5

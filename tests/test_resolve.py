@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hmsconf.model.catalogue import is_secret_path
-from hmsconf.resolve import body_of, deep_merge
+from hmsconf.resolve import deep_merge
 from tests.helpers import desired_from
 
 CONFIG = """
@@ -21,9 +21,9 @@ def test_vars_are_typed_and_per_workspace(tmp_path):
     }
     dev, problems = desired_from(tmp_path, files, "dev")
     assert not problems
-    assert body_of(dev.rooms["a"]) == {"name": "a", "region": "eu", "size": 10}
+    assert dev.rooms["a"].data == {"name": "a", "region": "eu", "size": 10}
     prod, _ = desired_from(tmp_path, files, "prod")
-    assert body_of(prod.rooms["a"])["size"] == 5000
+    assert prod.rooms["a"].data["size"] == 5000
 
 
 def test_undefined_variable_names_variable_and_workspace_at_its_line(tmp_path):
@@ -36,7 +36,7 @@ def test_undefined_variable_names_variable_and_workspace_at_its_line(tmp_path):
 def test_env_with_default_and_interpolation(tmp_path):
     files = {"r.yaml": "kind: Room\nname: a\ndescription: 'team ${env:TEAM:-core} / ${env:ZONE}'\n"}
     desired, problems = desired_from(tmp_path, files, environ={"ZONE": "z1"})
-    assert not problems and body_of(desired.rooms["a"])["description"] == "team core / z1"
+    assert not problems and desired.rooms["a"].data["description"] == "team core / z1"
     assert ("description",) in desired.rooms["a"].from_env
     _, problems = desired_from(tmp_path, files, environ={})
     assert [d.rule for d in problems] == ["ENV-UNDEFINED"]
@@ -44,7 +44,7 @@ def test_env_with_default_and_interpolation(tmp_path):
 
 def test_dollar_dollar_escapes(tmp_path):
     desired, _ = desired_from(tmp_path, {"r.yaml": "kind: Room\nname: a\ndescription: costs $${var:x}\n"})
-    assert body_of(desired.rooms["a"])["description"] == "costs ${var:x}"
+    assert desired.rooms["a"].data["description"] == "costs ${var:x}"
 
 
 def test_workspace_filters_and_overrides(tmp_path):
@@ -71,9 +71,9 @@ def test_workspace_filters_and_overrides(tmp_path):
     prod, _ = desired_from(tmp_path, files, "prod")
     assert sorted(dev.rooms) == ["a"]
     assert sorted(prod.rooms) == ["a", "not-dev", "only-prod"]
-    assert body_of(prod.rooms["a"]) == {"name": "a", "size": 2000}
+    assert prod.rooms["a"].data == {"name": "a", "size": 2000}
     # the overridden value keeps the position of the override line
-    assert prod.rooms["a"].data.key_pos["size"][0] == 6
+    assert prod.rooms["a"].data.key_pos.get("size").line == 6
 
 
 def test_presets_merge_in_order_and_point_at_the_preset_file(tmp_path):
@@ -100,10 +100,10 @@ def test_presets_merge_in_order_and_point_at_the_preset_file(tmp_path):
     }
     desired, problems = desired_from(tmp_path, files)
     assert not problems
-    host = body_of(desired.templates["t"])["roles"]["host"]
+    host = desired.templates["t"].data["roles"]["host"]
     assert host == {"permissions": {"mute": True, "pollRead": True, "endRoom": True}, "priority": 1}
-    inherited = desired.templates["t"].data["roles"]["host"]["permissions"].key_pos["mute"]
-    assert inherited[2].endswith("p.yaml")
+    inherited = desired.templates["t"].data["roles"]["host"]["permissions"].key_pos.get("mute")
+    assert inherited.file.endswith("p.yaml")
 
 
 def test_preset_cycle_and_unknown_preset_are_errors_at_the_extends_line(tmp_path):

@@ -233,6 +233,37 @@ def test_rules_page_is_current():
     assert page.read_text() == rules_markdown(), "regenerate docs/rules.md from hmsconf.rules.rules_markdown()"
 
 
+def test_a_rule_id_is_registered_once():
+    from hmsconf.diagnostics import Severity
+    from hmsconf.rules import rule
+
+    with pytest.raises(ValueError, match="SCHEMA-TYPE"):
+        rule("SCHEMA-TYPE", Severity.ERROR, "again")
+
+
+def test_a_rule_makes_its_own_diagnostics():
+    found = RULES["ROOM-SIZE"]("size 3000 is above 2500", ("size",), api_message="room size greater than 2500")
+    assert (found.rule, found.severity.value, found.path, found.api_message) == ("ROOM-SIZE", "error", ("size",), "room size greater than 2500")
+    assert RULES["ROLE-LIST-DUPLICATE"]("twice").severity.value == "warning"
+
+
+def test_every_rule_id_a_check_reports_is_registered():
+    """Ids of the rules module's diagnostics come from RULES (SECRET-LITERAL and INTERNAL are documented elsewhere)."""
+    seen = {d.rule for kind, good, bad in CASES.values() for body in (good, bad) for d in check_document(kind, copy.deepcopy(body))}
+    assert seen and seen <= set(RULES), seen - set(RULES)
+
+
+def test_dig_reads_through_mappings_only():
+    from hmsconf.rules import dig
+
+    body = {"a": {"b": [1], "c": "text"}}
+    assert dig(body, "a", "b") == [1]
+    assert dig(body, "a", "c", "d") is None  # a string is not a mapping
+    assert dig(body, "a", "x", "y") is None
+    assert dig(["a"], "a") is None
+    assert dig(body) is body
+
+
 @pytest.mark.parametrize("rule_id", sorted(FILE_CASES))
 def test_file_only_rules_do_not_change_what_the_emulator_accepts(rule_id):
     kind, _, bad = FILE_CASES[rule_id]

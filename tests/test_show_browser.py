@@ -24,7 +24,6 @@ from hmsconf import engine
 from hmsconf.model.defaults import effective_permissions
 from hmsconf.render.show import FORMATS
 from hmsconf.report import from_files
-from hmsconf.resolve import body_of
 
 ROOT = Path(__file__).resolve().parents[1]
 PICTURE = ROOT / "docs" / "show-webinar.png"
@@ -80,7 +79,7 @@ def test_page_loads_cleanly_and_cells_are_the_effective_permissions(browser, tmp
     _, _, desired, _ = engine.prepare(str(ROOT / "examples" / example), None)
     expected = {}
     for template in desired.templates.values():
-        for role_name, role in body_of(template)["roles"].items():
+        for role_name, role in template.data["roles"].items():
             for flag, value in effective_permissions(role).items():
                 expected[(role_name, flag)] = value
     seen = {(role, flag): value == "true" for role, flag, value, _ in cells}

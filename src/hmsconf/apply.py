@@ -18,7 +18,7 @@ from hmsconf.live import LiveWorkspace
 from hmsconf.model import catalogue
 from hmsconf.plan import Action, ApiRequest, Change, Part, Plan, requests_for
 from hmsconf.progress import NO_PROGRESS, Progress
-from hmsconf.resolve import DesiredWorkspace, body_of
+from hmsconf.resolve import DesiredWorkspace
 
 DEFAULT_MAX_CHANGE_SHARE = 0.3
 DEFAULT_MIN_OBJECTS = 10  # smaller projects are exempt from the share check, as in octoDNS
@@ -208,7 +208,7 @@ class Applier:
                 self.progress.note(f"  applied  {label}")
 
     async def _apply_template(self, change: Change, request: ApiRequest) -> None:
-        desired = body_of(self.desired.templates[change.name])
+        desired = self.desired.templates[change.name].data
         tid = self.template_ids.get(change.name)
         cal, found = self.calibration, []  # what the server stored differently (readback)
         if request.part == Part.TEMPLATE and change.action == Action.CREATE:
@@ -247,7 +247,7 @@ class Applier:
         self.outcome.inconsistent.extend(replace(i, file=change.file, line=change.line) for i in found)
 
     def _room_body(self, change: Change, keys: set[str] | None) -> dict:
-        desired = body_of(self.desired.rooms[change.name])
+        desired = self.desired.rooms[change.name].data
         # the template goes as template_id, `enabled` through its own endpoint (§6.4)
         body = {k: v for k, v in catalogue.outgoing("Room", desired).items() if k not in ("template_id", "enabled")}
         if keys is not None:
@@ -255,7 +255,7 @@ class Applier:
         return body
 
     def _template_id_for(self, change: Change) -> str | None:
-        desired = body_of(self.desired.rooms[change.name])
+        desired = self.desired.rooms[change.name].data
         name = desired.get("template")
         if name is None:
             return desired.get("template_id")
@@ -264,7 +264,7 @@ class Applier:
         return self.template_ids[name]
 
     async def _apply_room(self, change: Change, request: ApiRequest) -> None:
-        desired = body_of(self.desired.rooms[change.name])
+        desired = self.desired.rooms[change.name].data
         changed = {str(f.path[0]) for f in change.fields}
         if request.part in room_codes.PARTS:  # §7, planned by hmsconf.room_codes
             await room_codes.apply_request(self.client, change.id or self.room_ids[change.name], request)

@@ -8,16 +8,16 @@ variables can make a document valid in dev and invalid in prod.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from hmsconf import rules
-from hmsconf.diagnostics import Diagnostic, Path, error
+from hmsconf.diagnostics import Diagnostic, Path, did_you_mean, error
 from hmsconf.errors import HmsconfError, InvalidConfiguration
 from hmsconf.project import Project, load_projects
 from hmsconf.model import catalogue
 from hmsconf.model.sensitive import scrub
 from hmsconf.parallel import forked_map
-from hmsconf.resolve import DesiredWorkspace, Resolved, body_of, resolve
+from hmsconf.resolve import DesiredWorkspace, Resolved, resolve
 
 if TYPE_CHECKING:
     from hmsconf.prechecked import Prechecked
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 def check_resolved(item: Resolved) -> list[Diagnostic]:
     """Rules for one resolved document, placed at file:line:col, secrets masked."""
-    body = body_of(item)
+    body = item.data
     found = rules.check_document(item.kind, body) + rules.literal_secrets(item.kind, item.data, item.from_env)
     if item.unknown:  # a placeholder already reported: its value is not judged
         found = [d for d in found if not _under_unknown(d.path, item.unknown)]
@@ -45,7 +45,7 @@ def _masked(diagnostic: Diagnostic, secrets: list[str]) -> Diagnostic:
     return replace(diagnostic, message=message) if message != diagnostic.message else diagnostic
 
 
-def check_workspace(project: Project, workspace: str, environ: dict[str, str] | None = None,
+def check_workspace(project: Project, workspace: str, environ: Mapping[str, str] | None = None,
                     require_env: bool = True, prechecked: Prechecked | None = None) -> tuple[DesiredWorkspace, list[Diagnostic]]:
     desired, found = resolve(project, workspace, environ, require_env)
     items = [*desired.presets.values(), *desired.objects()]
@@ -59,6 +59,19 @@ def check_workspace(project: Project, workspace: str, environ: dict[str, str] | 
         found.extend(_room_template_refs(desired, project.live_templates))
     found.extend(_one_default_template(desired))
     return desired, found
+
+
+def checked(project: Project, workspace: str, environ: Mapping[str, str] | None = None, *,
+            refuse_errors: bool = True) -> tuple[DesiredWorkspace, list[Diagnostic]]:
+    """``workspace`` resolved and checked, with the project's own diagnostics, each once.
+
+    ``refuse_errors``: raise InvalidConfiguration when any is an error (plan,
+    apply; off where what could be read is still compared: a diff's base)."""
+    desired, found = check_workspace(project, workspace, environ)
+    diagnostics = unique([*project.diagnostics, *found])
+    if refuse_errors and any(d.is_error for d in diagnostics):
+        raise InvalidConfiguration(diagnostics)
+    return desired, diagnostics
 
 
 def _one_default_template(desired: DesiredWorkspace) -> list[Diagnostic]:
@@ -77,14 +90,12 @@ def _one_default_template(desired: DesiredWorkspace) -> list[Diagnostic]:
 
 def _room_template_refs(desired: DesiredWorkspace, live_only: list[str]) -> list[Diagnostic]:
     """ROOM-TEMPLATE-UNDECLARED: caught at validate, not when the merge job applies."""
-    from hmsconf.rules import _suggest
-
     out = []
     for room in desired.rooms.values():
         name = room.data.get("template")
         if isinstance(name, str) and name not in desired.templates and name not in live_only \
                 and ("template",) not in room.unknown:
-            hint = _suggest(name, list(desired.templates))
+            hint = did_you_mean(name, list(desired.templates))
             out.append(
                 room.place(
                     error(

@@ -239,9 +239,6 @@ class ApiClient:
     async def update_template(self, tid: str, body: dict) -> dict:
         return await self.request("POST", f"/templates/{tid}", body=body)
 
-    async def get_role(self, tid: str, role: str) -> dict:
-        return await self.request("GET", f"/templates/{tid}/roles/{role}")
-
     async def put_role(self, tid: str, role: str, body: dict) -> dict:
         return await self.request("POST", f"/templates/{tid}/roles/{role}", body=body)
 
@@ -252,14 +249,8 @@ class ApiClient:
             if exc.status != 404:  # gone already (a retried delete whose answer was lost): converged
                 raise
 
-    async def get_settings(self, tid: str) -> dict:
-        return await self.request("GET", f"/templates/{tid}/settings")
-
     async def post_settings(self, tid: str, body: dict) -> dict:
         return await self.request("POST", f"/templates/{tid}/settings", body=body)
-
-    async def get_destinations(self, tid: str) -> dict:
-        return await self.request("GET", f"/templates/{tid}/destinations")
 
     async def post_destinations(self, tid: str, body: dict) -> dict:
         return await self.request("POST", f"/templates/{tid}/destinations", body=body)

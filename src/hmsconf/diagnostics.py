@@ -24,6 +24,18 @@ class Severity(str, Enum):
 
 
 @dataclass(frozen=True)
+class Location:
+    """Where something was written: a file, a line and a column (1-based).
+
+    ``file`` is None in a position the loader packed: the document's own file.
+    """
+
+    file: str | None
+    line: int | None
+    column: int | None
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     severity: Severity
     rule: str
@@ -42,10 +54,6 @@ class Diagnostic:
 
     def at(self, file: str | None, line: int | None, column: int | None) -> "Diagnostic":
         return replace(self, file=file, line=line, column=column)
-
-    def under(self, prefix: Path) -> "Diagnostic":
-        """The same diagnostic for a document nested under ``prefix``."""
-        return replace(self, path=prefix + self.path)
 
     def sort_key(self) -> tuple:
         return (self.file or "", self.line or 0, self.column or 0, self.rule, self.message)
@@ -83,6 +91,15 @@ def dotted(path: Iterable[PathPart]) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+def did_you_mean(key: str, allowed: list[str]) -> str:
+    """``; did you mean `x`?`` naming the closest of ``allowed`` (case first), or nothing."""
+    from difflib import get_close_matches
+
+    by_lower = {a.lower(): a for a in allowed}
+    guess = by_lower.get(key.lower()) or next(iter(get_close_matches(key, allowed, 1, 0.7)), None)
+    return f"; did you mean `{guess}`?" if guess else ""
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hmsconf import room_codes
-from hmsconf.check import check_workspace
-from hmsconf.errors import InvalidConfiguration
+from hmsconf.check import checked
 from hmsconf.diagnostics import Diagnostic, has_errors
 from hmsconf.errors import HmsconfError
 from hmsconf.live import LiveWorkspace, read_live
@@ -36,18 +35,8 @@ def prepare(path: str | None, workspace: str | None) -> tuple[Project, str, Desi
     """Load and check the project for one workspace; raise if it has errors."""
     project = open_project(path)
     name = project.pick_workspace(workspace)
-    desired, diagnostics = _checked(project, name)
+    desired, diagnostics = checked(project, name)
     return project, name, desired, diagnostics
-
-
-def _checked(project: Project, name: str) -> tuple[DesiredWorkspace, list[Diagnostic]]:
-    from hmsconf.check import unique
-
-    desired, found = check_workspace(project, name)
-    diagnostics = unique([*project.diagnostics, *found])
-    if has_errors(diagnostics):
-        raise InvalidConfiguration(diagnostics)
-    return desired, diagnostics
 
 
 def recordings_managed(desired: DesiredWorkspace) -> list[str]:
@@ -136,8 +125,8 @@ def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
         load_documents(project, reading)
         if reading is not None:
             reading.done()
-        desired, diagnostics = _checked(project, name)
-        if deferred is not None or reader is None:  # (no reader: hmsconf.yaml had errors, _checked raised)
+        desired, diagnostics = checked(project, name)
+        if deferred is not None or reader is None:  # (no reader: hmsconf.yaml had errors, checked raised)
             raise deferred or HmsconfError("internal: the live workspace was not read")
         if selection is not None:
             from hmsconf.selection import check

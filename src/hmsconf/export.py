@@ -152,20 +152,20 @@ class _DUMPER(yaml.SafeDumper):
 
 def _canonical(node: Any, annotation: Any) -> Any:
     """Keys in the order `hmsconf fmt` puts them (the model's), so exported files pass `fmt --check`."""
-    from hmsconf.fmt import BACK, FRONT, _field_order
-    from hmsconf.rules import _step
+    from hmsconf.fmt import BACK, FRONT
+    from hmsconf.model.paths import field_order, step
 
     if isinstance(node, dict):
         keys = list(node)
-        known = _field_order(annotation)
+        known = field_order(annotation)
         if known:
             order = [*FRONT, *[k for k in known if k not in FRONT], *BACK]
             rank = {k: i for i, k in enumerate(order)}
             first = {k: i for i, k in enumerate(keys)}
             keys.sort(key=lambda k: (rank.get(k, len(order)), first[k]))
-        return {k: _canonical(node[k], _step(annotation, k) if annotation is not None else None) for k in keys}
+        return {k: _canonical(node[k], step(annotation, k) if annotation is not None else None) for k in keys}
     if isinstance(node, list):
-        return [_canonical(item, _step(annotation, i) if annotation is not None else None) for i, item in enumerate(node)]
+        return [_canonical(item, step(annotation, i) if annotation is not None else None) for i, item in enumerate(node)]
     return node
 
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hmsconf import engine
-from hmsconf.errors import InvalidConfiguration
+from hmsconf.check import checked
 from hmsconf.diagnostics import Diagnostic, has_errors
-from hmsconf.errors import HmsconfError
+from hmsconf.errors import HmsconfError, InvalidConfiguration
 
 
 @dataclass
@@ -71,7 +71,7 @@ def plan_all(path: str | None, api_url: str | None = None, refresh_secrets: bool
         for name, reader in readers.items():
             section = sections[name]
             try:
-                desired, diagnostics = engine._checked(project, name)
+                desired, diagnostics = checked(project, name)
                 chosen = check(selection, desired) if selection is not None else None
                 live = reader.finish(engine.recordings_managed(desired), desired)
                 plan = engine._plan(project, name, desired, live, refresh_secrets, None, chosen)

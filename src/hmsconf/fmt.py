@@ -40,15 +40,6 @@ def _model_for(kind: Any, is_config: bool) -> Any:
     return model_class(kind) if kind in KINDS else None
 
 
-def _field_order(annotation: Any) -> list[str]:
-    from hmsconf.rules import _inner_model_of
-
-    model = _inner_model_of(annotation)
-    if model is None:
-        return []
-    return [f.alias or name for name, f in model.model_fields.items()]
-
-
 # --- comments that belong to the key below them ------------------------------------------
 # ruamel.yaml stores the comment lines above a key as the tail of whatever precedes the key: the
 # comment after the previous key's (deepest, last) value, or, for the first key of a nested map,
@@ -145,10 +136,10 @@ def _reorder_keys(node: Any, wanted: list, above: list | None) -> None:
 def _reorder(node: Any, annotation: Any, front: tuple = FRONT, back: tuple = BACK, above: list | None = None) -> None:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    from hmsconf.rules import _step
+    from hmsconf.model.paths import field_order, step
 
     if isinstance(node, CommentedMap):
-        known = _field_order(annotation)
+        known = field_order(annotation)
         if known:
             order = [*front, *[k for k in known if k not in front], *back]
             keys = list(node.keys())
@@ -162,10 +153,10 @@ def _reorder(node: Any, annotation: Any, front: tuple = FRONT, back: tuple = BAC
                 for patch_key, patch in value.items():
                     _reorder(patch, annotation, above=value.ca.items.get(patch_key) if _is_block(patch) else None)
             else:
-                _reorder(value, _step(annotation, key) if annotation is not None else None, above=slot)
+                _reorder(value, step(annotation, key) if annotation is not None else None, above=slot)
     elif isinstance(node, CommentedSeq):
         for index, item in enumerate(node):
-            _reorder(item, _step(annotation, index) if annotation is not None else None)
+            _reorder(item, step(annotation, index) if annotation is not None else None)
 
 
 def _lift_plugins(document: Any) -> None:

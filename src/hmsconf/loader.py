@@ -25,11 +25,11 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 import yaml
 
-from hmsconf.diagnostics import Diagnostic, Path, error, warning
+from hmsconf.diagnostics import Diagnostic, Location, Path, error, warning
 from hmsconf.model import KINDS  # the one list of document kinds
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -47,12 +47,24 @@ except AttributeError:  # pragma: no cover
 # A position packed in one integer: line << 24 | column (a 10 MiB file has fewer columns).
 _COLUMN_BITS = 24
 _COLUMN_MASK = (1 << _COLUMN_BITS) - 1
-_MISSING = object()
-_REMOVED = object()
+
+
+class _Removed:
+    """The mark of a position an override removed; one object, in every process too."""
+
+    def __reduce__(self) -> str:
+        return "_REMOVED"  # unpickled as this module's _REMOVED, so `is` still finds it
+
+
+_REMOVED = _Removed()
 
 
 def _unpack(packed: int) -> tuple[int, int]:
     return (packed >> _COLUMN_BITS, packed & _COLUMN_MASK)
+
+
+def _location(packed: int, file: str | None = None) -> Location:
+    return Location(file, packed >> _COLUMN_BITS, packed & _COLUMN_MASK)
 
 
 def _sealed(packed: list[int] | bytes) -> bytes:
@@ -66,14 +78,24 @@ def _packed_view(packed: list[int] | bytes) -> Any:
     return packed if isinstance(packed, list) else memoryview(packed).cast("Q")
 
 
+class Positions(Protocol):
+    """Where each key of one mapping (or item of one sequence) was written.
+
+    The one face of the loader's packed positions (KeyPositions, ItemPositions):
+    packed because as a dict of tuples they would be half of a loaded tree.
+    A Location's file is None where it is the document's own file.
+    """
+
+    def get(self, key: Any) -> Location | None: ...
+
+
 class KeyPositions:
-    """The (line, column) of each key of one mapping, read like a dict.
+    """The Location of each key of one mapping.
 
     As a dict of tuples positions cost about 100 bytes a key, half of a loaded
     tree; here 8 (one integer in a bytes string, in load order) plus a keys
     tuple that mappings of the same shape share. Positions set later (merge
-    keys, overlays, presets; a third item may name another file) go to a
-    small dict.
+    keys, overlays, presets, which may name another file) go to a small dict.
     """
 
     __slots__ = ("_keys", "_packed", "_set")
@@ -81,7 +103,7 @@ class KeyPositions:
     def __init__(self) -> None:
         self._keys: list | tuple = []
         self._packed: list | bytes = []
-        self._set: dict | None = None
+        self._set: dict[Any, Any] | None = None  # key -> Location, or _REMOVED
 
     def _seal(self, key_tuples: dict) -> None:
         # Mappings of the same shape (every role's `permissions`, `audio`, ...)
@@ -89,35 +111,35 @@ class KeyPositions:
         keys = tuple(self._keys)
         self._keys, self._packed = key_tuples.setdefault(keys, keys), _sealed(self._packed)
 
-    def get(self, key: Any, default: Any = None) -> Any:
+    def get(self, key: Any) -> Location | None:
         if self._set is not None and key in self._set:
             value = self._set[key]
-            return default if value is _REMOVED else value
+            return None if value is _REMOVED else value
         try:
-            return _unpack(_packed_view(self._packed)[self._keys.index(key)])
+            return _location(_packed_view(self._packed)[self._keys.index(key)])
         except ValueError:
-            return default
+            return None
 
-    def __getitem__(self, key: Any) -> Any:
-        value = self.get(key, _MISSING)
-        if value is _MISSING:
-            raise KeyError(key)
-        return value
-
-    def __setitem__(self, key: Any, value: Any) -> None:
+    def __setitem__(self, key: Any, value: Location) -> None:
         if self._set is None:
             self._set = {}
         self._set[key] = value
 
     def __contains__(self, key: Any) -> bool:
-        return self.get(key, _MISSING) is not _MISSING
+        return self.get(key) is not None
 
-    def pop(self, key: Any, default: Any = None) -> Any:
-        value = self.get(key, _MISSING)
-        if value is _MISSING:
-            return default
-        self[key] = _REMOVED
-        return value
+    def discard(self, key: Any) -> None:
+        """Forget ``key``'s position (an override removed the key)."""
+        if key in self:
+            if self._set is None:
+                self._set = {}
+            self._set[key] = _REMOVED
+
+    def copy(self) -> "KeyPositions":
+        """An independent copy; the packed part (immutable once sealed) is shared."""
+        packed = self._packed if isinstance(self._packed, bytes) else list(self._packed)
+        return _keys_restored(self._keys if isinstance(self._keys, tuple) else list(self._keys), packed,
+                              dict(self._set) if self._set else None)
 
     def keys(self) -> list:
         changed = self._set or {}
@@ -127,14 +149,8 @@ class KeyPositions:
             out += [k for k, v in changed.items() if k not in loaded and v is not _REMOVED]
         return out
 
-    def items(self) -> list[tuple[Any, Any]]:
-        return [(key, self[key]) for key in self.keys()]
-
-    def __iter__(self) -> Iterator:
-        return iter(self.keys())
-
-    def __len__(self) -> int:
-        return len(self.keys())
+    def items(self) -> list[tuple[Any, Location]]:
+        return [(key, location) for key in self.keys() if (location := self.get(key)) is not None]
 
     def __reduce__(self) -> tuple:
         # Pickled for parallel loading: the generic reduce of a slotted object costs twice the load's pickling.
@@ -148,7 +164,7 @@ def _keys_restored(keys: Any, packed: Any, changed: Any) -> "KeyPositions":
 
 
 class ItemPositions:
-    """The (line, column) of each item of one sequence, read like a list; packed as above."""
+    """The Location of each item of one sequence; packed as above."""
 
     __slots__ = ("_packed",)
 
@@ -158,23 +174,58 @@ class ItemPositions:
     def _seal(self) -> None:
         self._packed = _sealed(self._packed)
 
+    def get(self, index: Any) -> Location | None:
+        packed = _packed_view(self._packed)
+        return _location(packed[index]) if isinstance(index, int) and 0 <= index < len(packed) else None
+
     def __len__(self) -> int:
         return len(_packed_view(self._packed))
 
-    def __getitem__(self, index: int) -> tuple[int, int]:
-        return _unpack(_packed_view(self._packed)[index])
-
-    def __iter__(self) -> Iterator[tuple[int, int]]:
-        return (_unpack(p) for p in _packed_view(self._packed))
+    def in_file(self, file: str) -> "ItemPositions":
+        """These positions, naming ``file`` (items copied from a preset point at the preset)."""
+        out = _ItemPositionsInFile.__new__(_ItemPositionsInFile)
+        out._packed, out._file = self._packed, file
+        return out
 
     def __reduce__(self) -> tuple:
         return _items_restored, (self._packed,)
 
 
-def _items_restored(packed: Any) -> ItemPositions:
+class _ItemPositionsInFile(ItemPositions):
+    """Item positions of another file than the document's (rare: a preset's lists)."""
+
+    __slots__ = ("_file",)
+    _file: str
+
+    def get(self, index: Any) -> Location | None:
+        packed = _packed_view(self._packed)
+        return _location(packed[index], self._file) if isinstance(index, int) and 0 <= index < len(packed) else None
+
+    def in_file(self, file: str) -> ItemPositions:
+        return self  # already stamped: a preset extending a preset keeps the first file
+
+    def __reduce__(self) -> tuple:
+        return _items_restored, (self._packed, self._file)
+
+
+def _items_restored(packed: Any, file: str | None = None) -> ItemPositions:
+    if file is not None:
+        stamped = _ItemPositionsInFile.__new__(_ItemPositionsInFile)
+        stamped._packed, stamped._file = packed, file
+        return stamped
     out = ItemPositions.__new__(ItemPositions)
     out._packed = packed
     return out
+
+
+def key_positions(value: Any) -> KeyPositions:
+    """The key positions of ``value``: a loaded mapping's, or none (a mapping built in code)."""
+    return value.key_pos if isinstance(value, YMap) else KeyPositions()
+
+
+def item_positions(value: Any) -> ItemPositions:
+    """The item positions of ``value``: a loaded sequence's, or none."""
+    return value.item_pos if isinstance(value, YSeq) else ItemPositions()
 
 
 class YMap(dict):
@@ -184,7 +235,7 @@ class YMap(dict):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.key_pos: Any = KeyPositions()  # or a dict of the same shape
+        self.key_pos: KeyPositions = KeyPositions()
 
     def __deepcopy__(self, memo: dict) -> "YMap":
         import copy
@@ -193,7 +244,7 @@ class YMap(dict):
         memo[id(self)] = out
         for key, value in self.items():
             out[key] = copy.deepcopy(value, memo)
-        out.key_pos = dict(self.key_pos)
+        out.key_pos = self.key_pos.copy()
         return out
 
     def __reduce__(self) -> tuple:
@@ -208,7 +259,7 @@ class YSeq(list):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self.item_pos: Any = ItemPositions()  # or a list of tuples
+        self.item_pos: ItemPositions = ItemPositions()
 
     def __deepcopy__(self, memo: dict) -> "YSeq":
         import copy
@@ -216,20 +267,20 @@ class YSeq(list):
         out = YSeq()
         memo[id(self)] = out
         out.extend(copy.deepcopy(item, memo) for item in self)
-        out.item_pos = list(self.item_pos)
+        out.item_pos = self.item_pos  # never changed after loading: shared
         return out
 
     def __reduce__(self) -> tuple:
         return _seq_restored, (self.item_pos,), None, iter(list.__iter__(self))
 
 
-def _map_restored(positions: Any) -> YMap:
+def _map_restored(positions: KeyPositions) -> YMap:
     out = dict.__new__(YMap)
     out.key_pos = positions
     return out
 
 
-def _seq_restored(positions: Any) -> YSeq:
+def _seq_restored(positions: ItemPositions) -> YSeq:
     out = list.__new__(YSeq)
     out.item_pos = positions
     return out
@@ -258,27 +309,29 @@ class Document:
 
         ``data`` is the resolved form of this document when there is one: its
         maps keep the positions of the lines they came from, which may be in a
-        preset's file (a position then carries that file as a third item).
+        preset's file.
         """
-        pos = locate(self.data if data is None else data, diagnostic.path, default=(self.line, self.column))
-        return diagnostic.at(pos[2] if len(pos) > 2 else self.file, pos[0], pos[1])
+        where = locate(self.data if data is None else data, diagnostic.path, Location(self.file, self.line, self.column))
+        return diagnostic.at(where.file, where.line, where.column)
 
 
-def locate(data: Any, path: Path, default: tuple = (1, 1)) -> tuple:
-    """The position of ``path`` in loaded data, or of its nearest known ancestor."""
+def locate(data: Any, path: Path, default: Location) -> Location:
+    """Where ``path`` was written in loaded data, or its nearest known ancestor;
+    ``default`` where nothing on the path has a position, and for the file of
+    positions in the document's own file."""
     best = default
     node = data
     for part in path:
+        positions: Positions
         if isinstance(node, YMap) and part in node:
-            best = node.key_pos.get(part, best)
-            node = node[part]
+            positions = node.key_pos
         elif isinstance(node, YSeq) and isinstance(part, int) and 0 <= part < len(node):
-            if part < len(node.item_pos):
-                best = node.item_pos[part]
-            node = node[part]
+            positions = node.item_pos
         else:
             break
-    return best
+        best = positions.get(part) or best
+        node = node[part]
+    return best if best.file is not None else Location(default.file, best.line, best.column)
 
 
 @dataclass
@@ -508,21 +561,22 @@ class _Builder:
                 for k, v in source.items():
                     if k not in parent:
                         parent[k] = v
-                        parent.key_pos[k] = getattr(source, "key_pos", {}).get(k, key_pos)
+                        parent.key_pos[k] = key_positions(source).get(k) or Location(None, *key_pos)
                         merged.add(k)
             return
         key = _key_text(key)
         if key in parent and key in self.merged.get(id(parent), ()):
             self.merged[id(parent)].discard(key)
         elif key in parent:
-            first_line, first_col = parent.key_pos[key]
+            first = parent.key_pos.get(key)
+            first_line, first_col = (first.line, first.column) if first is not None else key_pos
             raise _LoadError(
                 "YAML-DUPLICATE-KEY",
                 f"duplicate key `{key}` (first defined at line {first_line}, column {first_col}); keep one",
                 *key_pos,
             )
         parent[key] = value
-        parent.key_pos[key] = key_pos
+        parent.key_pos[key] = Location(None, *key_pos)
 
 
 _NO_KEY = object()

@@ -26,7 +26,7 @@ from hmsconf.model.calibration import CALIBRATION_NAME, Calibration
 from hmsconf.model.defaults import MODERATOR_POWERS
 from hmsconf.model.sensitive import WRITE_ONLY, contains_write_only, url_parts
 from hmsconf.model.tree import plain
-from hmsconf.resolve import DesiredWorkspace, Resolved, body_of
+from hmsconf.resolve import DesiredWorkspace, Resolved
 from hmsconf.risks import DESTINATION_LABELS, RECORDING_SWITCH_LABELS, Risk, RiskCode
 
 # 2: risks are objects {code, subject, detail, text} (1: English sentences).
@@ -368,7 +368,7 @@ def plan_template(desired: Resolved, live: LiveTemplate | None, live_ws: LiveWor
 
     ``offline``: "live" is another revision of the files (`hmsconf diff`): no live id,
     fingerprint or blast radius, and the rooms using the template are the project's."""
-    body = body_of(desired)
+    body = desired.data
     parts = normalize.managed_template_parts(body)
     unmanaged = tuple(p for p in normalize.TEMPLATE_PARTS if p not in parts)
     want = normalize.template(body, body.get("recordings"), parts, calibration)
@@ -566,7 +566,7 @@ def plan_room(desired: Resolved, live: LiveRoom | None, live_ws: LiveWorkspace, 
               desired_templates: dict[str, Resolved], refresh_secrets: bool = False,
               calibration: Calibration | None = None, offline: bool = False) -> tuple[Change | None, str | None]:
     """A room's change, or an error message when its template cannot be found."""
-    body = body_of(desired)
+    body = desired.data
     template_name = body.get("template")
     if template_name is None and body.get("template_id"):
         known = live_ws.template_by_id(body["template_id"])
@@ -639,7 +639,7 @@ def _room_risks(name: str, fields: tuple[FieldChange, ...] | list[FieldChange], 
 def desired_fingerprint(salt: str, desired: DesiredWorkspace) -> str:
     digest = hashlib.sha256(salt.encode())
     for item in sorted(desired.objects(), key=lambda r: (r.kind, r.name)):
-        digest.update(json.dumps([item.kind, item.name, body_of(item)], sort_keys=True, default=str).encode())
+        digest.update(json.dumps([item.kind, item.name, item.data], sort_keys=True, default=str).encode())
     return "sha256:" + digest.hexdigest()[:32]
 
 

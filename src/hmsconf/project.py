@@ -84,9 +84,6 @@ class Project:
                 merged.update(source)
         return merged
 
-    def documents_of(self, kind: str) -> list[Document]:
-        return [d for d in self.documents if d.kind == kind]
-
 
 def load_project(files: ProjectFiles, documents: bool = True) -> Project:
     """The project's hmsconf.yaml and, unless ``documents`` is false, every document

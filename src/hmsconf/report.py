@@ -31,10 +31,9 @@ def _pick(templates: list[TemplateAccess], only: str | None) -> list[TemplateAcc
 
 def from_files(path: str | None, workspace: str | None, template: str | None) -> tuple[AccessReport, list[Diagnostic]]:
     from hmsconf import engine
-    from hmsconf.resolve import body_of
 
     _, name, desired, diagnostics = engine.prepare(path, workspace)
-    models = [template_access(t.name, body_of(t)) for t in desired.templates.values()]
+    models = [template_access(t.name, t.data) for t in desired.templates.values()]
     return AccessReport(name, "files", _pick(models, template)), diagnostics
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
-from hmsconf.diagnostics import Diagnostic, Path, dotted, error, notice, warning
-from hmsconf.loader import Document, YMap, YSeq
+from hmsconf.diagnostics import Diagnostic, Location, Path, dotted, error, notice, warning
+from hmsconf.loader import Document, YMap, YSeq, item_positions, key_positions
 from hmsconf.model import catalogue
 from hmsconf.model.sensitive import shown
 from hmsconf.model.tree import plain
@@ -33,6 +33,9 @@ class Resolved:
 
     kind: str
     name: str
+    # The JSON body, shared by check, plan and apply: read-only. It is the
+    # loaded tree itself (YMap/YSeq are dict/list with positions on the side);
+    # a copy of 1,000 templates would cost 40 MB.
     data: YMap
     source: Document
     # paths whose value came from ${env:...}, for the literal-secret warning
@@ -57,7 +60,7 @@ class DesiredWorkspace:
 
 
 class _Resolver:
-    def __init__(self, project: Project, workspace: str, environ: dict[str, str], require_env: bool = True) -> None:
+    def __init__(self, project: Project, workspace: str, environ: Mapping[str, str], require_env: bool = True) -> None:
         self.project = project
         self.workspace = workspace
         self.vars = project.vars_for(workspace)
@@ -97,7 +100,7 @@ class _Resolver:
         for key, value in doc.data.items():
             if key not in META_KEYS:
                 base[key] = value
-                base.key_pos[key] = doc.data.key_pos.get(key, (doc.line, doc.column))
+        base.key_pos = doc.data.key_pos  # shared, as substitute shares them: positions are never changed in place
         overrides = doc.data.get("overrides")
         if overrides is None:
             return base
@@ -139,7 +142,7 @@ class _Resolver:
             return {k: self.substitute(v, doc, path + (k,), from_env, data_root) for k, v in value.items()}
         if isinstance(value, list):
             out_list = YSeq(self.substitute(item, doc, path + (i,), from_env, data_root) for i, item in enumerate(value))
-            out_list.item_pos = getattr(value, "item_pos", [])
+            out_list.item_pos = item_positions(value)
             return out_list
         return value
 
@@ -254,7 +257,7 @@ class _Resolver:
         if not isinstance(roles, dict):
             return
         new_roles = YMap()
-        new_roles.key_pos = getattr(roles, "key_pos", {})
+        new_roles.key_pos = key_positions(roles)
         for role_name, role in roles.items():
             if isinstance(role, dict) and "extends" in role:
                 role = self._extend(role, ("roles", role_name), resolved, presets, ())
@@ -265,7 +268,7 @@ class _Resolver:
         parents = role.get("extends")
         names = [parents] if isinstance(parents, str) else parents
         own = YMap()
-        own.key_pos = getattr(role, "key_pos", {})
+        own.key_pos = key_positions(role)
         for key, value in role.items():
             if key != "extends":
                 own[key] = value
@@ -305,7 +308,7 @@ def owner_report(resolver: _Resolver, owner: Resolved, diagnostic: Diagnostic) -
 
 def _without(data: dict, key: str) -> YMap:
     out = YMap()
-    out.key_pos = getattr(data, "key_pos", {})
+    out.key_pos = key_positions(data)
     for k, v in data.items():
         if k != key:
             out[k] = v
@@ -316,16 +319,16 @@ def _stamped(value: Any, file: str) -> Any:
     """A copy whose positions name ``file``: preset fields keep pointing at the preset."""
     if isinstance(value, dict):
         out = YMap()
-        positions = getattr(value, "key_pos", {})
+        positions = key_positions(value)
         for key, item in value.items():
             out[key] = _stamped(item, file)
-            pos = positions.get(key)
-            if pos is not None:
-                out.key_pos[key] = pos if len(pos) > 2 else (pos[0], pos[1], file)
+            where = positions.get(key)
+            if where is not None:  # a position already naming a file keeps it (a preset extending a preset)
+                out.key_pos[key] = where if where.file is not None else Location(file, where.line, where.column)
         return out
     if isinstance(value, list):
         seq = YSeq(_stamped(item, file) for item in value)
-        seq.item_pos = [p if len(p) > 2 else (p[0], p[1], file) for p in getattr(value, "item_pos", [])]
+        seq.item_pos = item_positions(value).in_file(file)
         return seq
     return value
 
@@ -339,22 +342,23 @@ def deep_merge(base: Any, patch: Any) -> Any:
     if not (isinstance(base, dict) and isinstance(patch, dict)):
         return patch
     out = YMap()
-    out.key_pos = dict(getattr(base, "key_pos", {}))
+    out.key_pos = key_positions(base).copy()
     for key, value in base.items():
         out[key] = value
-    patch_pos = getattr(patch, "key_pos", {})
+    patch_pos = key_positions(patch)
     for key, value in patch.items():
         if value is None and key in out:
             del out[key]
-            out.key_pos.pop(key, None)
+            out.key_pos.discard(key)
             continue
         out[key] = deep_merge(out[key], value) if key in out else value
-        if key in patch_pos:
-            out.key_pos[key] = patch_pos[key]
+        where = patch_pos.get(key)
+        if where is not None:
+            out.key_pos[key] = where
     return out
 
 
-def resolve(project: Project, workspace: str, environ: dict[str, str] | None = None,
+def resolve(project: Project, workspace: str, environ: Mapping[str, str] | None = None,
             require_env: bool = True) -> tuple[DesiredWorkspace, list[Diagnostic]]:
     """The desired state of ``workspace``: what ``plan`` compares with live state.
 
@@ -386,7 +390,8 @@ def resolve(project: Project, workspace: str, environ: dict[str, str] | None = N
         key = (kind, name.lower() if kind == "Room" else name)
         if key in seen:
             first = seen[key].source
-            first_line = first.data.key_pos.get("name", (first.line, first.column))[0]
+            named = first.data.key_pos.get("name")
+            first_line = named.line if named is not None else first.line
             resolver.report(
                 doc,
                 error(
@@ -406,14 +411,6 @@ def resolve(project: Project, workspace: str, environ: dict[str, str] | None = N
     return desired, resolver.diagnostics
 
 
-def body_of(resolved: Resolved) -> dict:
-    """The JSON body of a resolved document, shared by check, plan and apply:
-    read-only. It is the loaded tree itself (YMap/YSeq are dict/list with
-    positions on the side); a copy of 1,000 templates would cost 40 MB."""
-    return resolved.data
-
-
-
 def masked_body(resolved: Resolved) -> dict:
     """The body with every secret replaced by its mark's text: safe to print."""
-    return shown(catalogue.mark_secrets(resolved.kind, plain(body_of(resolved))))
+    return shown(catalogue.mark_secrets(resolved.kind, plain(resolved.data)))

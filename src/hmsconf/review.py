@@ -14,16 +14,14 @@ import subprocess
 import tarfile
 import tempfile
 from pathlib import Path as FsPath
-from typing import Mapping
 
-from hmsconf.check import check_workspace, unique
-from hmsconf.errors import InvalidConfiguration
-from hmsconf.diagnostics import Diagnostic, has_errors
+from hmsconf.check import checked
+from hmsconf.diagnostics import Diagnostic
 from hmsconf.errors import HmsconfError
 from hmsconf.live import LiveRoom, LiveTemplate, LiveWorkspace
 from hmsconf.plan import Plan, make_plan
-from hmsconf.project import Project, enclosing_root, open_project
-from hmsconf.resolve import DesiredWorkspace, body_of
+from hmsconf.project import enclosing_root, open_project
+from hmsconf.resolve import DesiredWorkspace
 
 
 class OfflineEnviron(dict):
@@ -88,11 +86,11 @@ def as_live(desired: DesiredWorkspace) -> LiveWorkspace:
     """A desired state dressed as live state: ids are the names."""
     live = LiveWorkspace()
     for name, item in desired.templates.items():
-        body = dict(body_of(item))
+        body = dict(item.data)
         recordings = body.pop("recordings", None)
         live.templates[name] = LiveTemplate(f"template:{name}", name, {"id": f"template:{name}", **body}, recordings)
     for name, item in desired.rooms.items():
-        body = dict(body_of(item))
+        body = dict(item.data)
         template = body.pop("template", None)
         if template is not None:
             body["template_id"] = f"template:{template}"
@@ -100,9 +98,6 @@ def as_live(desired: DesiredWorkspace) -> LiveWorkspace:
     return live
 
 
-def _checked(project: Project, workspace: str, environ: Mapping[str, str]) -> tuple[DesiredWorkspace, list[Diagnostic]]:
-    desired, found = check_workspace(project, workspace, dict(environ) if not isinstance(environ, OfflineEnviron) else environ)
-    return desired, unique([*project.diagnostics, *found])
 
 
 def review(path: str | None, base: str | None, workspace: str | None) -> tuple[Plan, list[Diagnostic]]:
@@ -118,16 +113,12 @@ def review_desired(path: str | None, base: str | None,
     head = open_project(str(root))
     name = head.pick_workspace(workspace)
     environ = OfflineEnviron(os.environ)
-    head_desired, diagnostics = _checked(head, name, environ)
-    if has_errors(diagnostics):
-        raise InvalidConfiguration(diagnostics)
+    head_desired, diagnostics = checked(head, name, environ)
     ref = base or default_base(root if root.is_dir() else root.parent)
     with tempfile.TemporaryDirectory(prefix="hmsconf-diff-") as tmp:
         base_root = project_at_revision(root, ref, FsPath(tmp))
         base_project = open_project(str(base_root), required=False)
-        base_desired, base_problems = _checked(base_project, name if name in base_project.workspace_names() or not base_project.workspaces else base_project.default_workspace, environ)
-    if has_errors(base_problems):
-        diagnostics = [*diagnostics]  # the base had errors: say so, compare what could be read
+        base_desired, _ = checked(base_project, name if name in base_project.workspace_names() or not base_project.workspaces else base_project.default_workspace, environ, refuse_errors=False)
     # offline: the base stands in for "live", so no live ids or fingerprints; the plan lists no requests
     plan, errors = make_plan(head_desired, as_live(base_desired), offline=True)
     if errors:

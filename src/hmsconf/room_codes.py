@@ -24,7 +24,7 @@ from typing import Any, Iterable
 from hmsconf.diff import FieldChange
 from hmsconf.live import LiveRoom, LiveWorkspace, fingerprint
 from hmsconf.plan import CODE_DISABLED, CODE_ENABLED, Action, ApiRequest, Change, Part, Plan
-from hmsconf.resolve import DesiredWorkspace, Resolved, body_of
+from hmsconf.resolve import DesiredWorkspace, Resolved
 from hmsconf.risks import Risk, RiskCode
 
 ENABLED, DISABLED = CODE_ENABLED, CODE_DISABLED
@@ -64,7 +64,7 @@ def rooms_to_read(desired: DesiredWorkspace, live: LiveWorkspace) -> list[LiveRo
     out = []
     for name, item in desired.rooms.items():
         room = live.room(name)
-        if room is not None and _declared(body_of(item), room) is not None:
+        if room is not None and _declared(item.data, room) is not None:
             out.append(room)
     return out
 
@@ -91,7 +91,7 @@ def _template_roles(body: dict, desired: DesiredWorkspace, live: LiveWorkspace, 
     if isinstance(name, str):
         item = desired.templates.get(name)
         if item is not None and isinstance(item.data.get("roles"), dict):
-            return list(body_of(item)["roles"])
+            return list(item.data["roles"])
         template = live.templates.get(name)
     else:
         template = live.template_by_id(body.get("template_id") or (live_room.template_id if live_room else None))
@@ -105,7 +105,7 @@ def plan_codes(item: Resolved, live_room: LiveRoom | None, desired: DesiredWorks
                live: LiveWorkspace) -> tuple[list[FieldChange], bool]:
     """The field changes (room_codes.<role>: state) for one room, and whether one request makes
     them all (a new room whose every role gets a code)."""
-    body = body_of(item)
+    body = item.data
     setting = _declared(body, live_room)
     if setting is None or (live_room is not None and live_room.id not in live.room_codes):
         return [], False
@@ -169,7 +169,7 @@ def add_to_plan(plan: Plan, desired: DesiredWorkspace, live: LiveWorkspace, prot
 
 
 def _warn_unknown_disabled(plan: Plan, item: Resolved, desired: DesiredWorkspace, live: LiveWorkspace, live_room: LiveRoom | None) -> None:
-    body = body_of(item)
+    body = item.data
     roles = _template_roles(body, desired, live, live_room)
     unknown = sorted(set(_disabled_roles(body)) - set(roles or []))
     if unknown and roles is not None:

@@ -32,7 +32,7 @@ from hmsconf import room_codes
 from hmsconf.errors import HmsconfError, UnknownTarget
 from hmsconf.live import LiveRoom, LiveTemplate, LiveWorkspace
 from hmsconf.plan import Plan, plan_template
-from hmsconf.resolve import DesiredWorkspace, body_of
+from hmsconf.resolve import DesiredWorkspace
 
 KINDS = {"template": "Template", "room": "Room"}
 
@@ -99,7 +99,7 @@ def _unknown(kind: str, name: str, desired: DesiredWorkspace) -> str:
 
 def _room_template(item: Any) -> tuple[str | None, str | None]:
     """(template name, template id) a room document names."""
-    body = body_of(item)
+    body = item.data
     name, tid = body.get("template"), body.get("template_id")
     return (name if isinstance(name, str) else None), (tid if isinstance(tid, str) else None)
 

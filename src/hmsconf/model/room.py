@@ -7,17 +7,13 @@ from typing import Annotated, Any, Optional
 from pydantic import Field
 
 from hmsconf.model.facts import AliasOf, Default, Ours, Secret, SecretInUrl, SetLike
-from hmsconf.model.template import Bool, Int, Names, Returned, Str, Strict, doc
+from hmsconf.model.template import Bool, Int, Names, Returned, Str, Strict, UploadOptions, doc
 
 
 class RoomCredentials(Strict):
     key: Annotated[str, Secret()] = Field(**doc("access key id; secret"))
     secret: Annotated[Str, Secret()] = Field(None, **doc("secret access key; write-only secret"))
     secretKey: Annotated[Str, Secret(), AliasOf("secret")] = Field(None, **doc("§9.2: accepted as an alias of secret"))
-
-
-class UploadOptions(Strict):
-    region: Str = None
 
 
 class UploadInfo(Strict):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Sequence
 
+from hmsconf.diagnostics import Location
 from hmsconf.diff import FieldChange
 from hmsconf.loader import locate
 from hmsconf.plan import Change, Plan
@@ -22,9 +23,9 @@ from hmsconf.resolve import DesiredWorkspace
 _QUOTED = re.compile(r"`([^`]+)`")
 
 
-def _position(change: Change, data: Any, path: Sequence) -> tuple[str | None, int | None, int | None]:
-    pos = locate(data, tuple(path), default=(change.line, None)) if data is not None else (change.line, None)
-    return (pos[2] if len(pos) > 2 else change.file), pos[0], pos[1]
+def _position(change: Change, data: Any, path: Sequence) -> Location:
+    document = Location(change.file, change.line, None)
+    return locate(data, tuple(path), document) if data is not None else document
 
 
 def _cause(risk: str, fields: Sequence[FieldChange]) -> FieldChange | None:
@@ -44,14 +45,13 @@ def render_github(plan: Plan, desired: DesiredWorkspace | None, title: str = "hm
     shown = {"warning": 0, "notice": 0}
     lines, hidden = [], 0
 
-    def add(level: str, message: str, where: tuple, heading: str) -> None:
+    def add(level: str, message: str, where: Location, heading: str) -> None:
         nonlocal hidden
         if shown[level] >= GITHUB_ANNOTATIONS_PER_SEVERITY:
             hidden += 1
             return
         shown[level] += 1
-        file, line, column = where
-        lines.append(annotation(level, message, file=file, line=line, column=column, title=heading))
+        lines.append(annotation(level, message, file=where.file, line=where.line, column=where.column, title=heading))
 
     for change in plan.changes:
         if not change.is_change:
