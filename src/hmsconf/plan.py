@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass, field
 from enum import Enum
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from hmsconf import normalize
 from hmsconf.diff import FieldChange, diff, list_delta
@@ -544,23 +544,33 @@ def _room_risks(change: Change, have: dict, want: dict) -> None:
 # --- the whole plan ---------------------------------------------------------------------------
 
 
-def desired_fingerprint(salt: str, desired: DesiredWorkspace) -> str:
+def desired_part(item: Resolved) -> bytes:
+    """One object's share of the desired fingerprint."""
+    return json.dumps([item.kind, item.name, body_of(item)], sort_keys=True, default=str).encode()
+
+
+def desired_fingerprint(salt: str, desired: DesiredWorkspace, part: Callable[[Resolved], bytes] = desired_part) -> str:
     digest = hashlib.sha256(salt.encode())
     for item in sorted(desired.objects(), key=lambda r: (r.kind, r.name)):
-        digest.update(json.dumps([item.kind, item.name, body_of(item)], sort_keys=True, default=str).encode())
+        digest.update(part(item))
     return "sha256:" + digest.hexdigest()[:32]
 
 
 def make_plan(desired: DesiredWorkspace, live: LiveWorkspace, *, protect: dict | None = None,
               workspace_webhook: dict | None = None, refresh_secrets: bool = False, salt: str | None = None,
-              calibration: Calibration | None = None) -> tuple[Plan, list[str]]:
-    """The plan, and the errors that stop it (a room whose template exists nowhere)."""
+              calibration: Calibration | None = None,
+              template_change: Callable[..., Change | None] = plan_template,
+              fingerprint_part: Callable[[Resolved], bytes] = desired_part) -> tuple[Plan, list[str]]:
+    """The plan, and the errors that stop it (a room whose template exists nowhere).
+
+    ``template_change`` and ``fingerprint_part`` stand in for ``plan_template`` and
+    ``desired_part`` where plan already compared a template as its file loaded (hmsconf.filewise)."""
     plan = Plan(desired.workspace) if salt is None else Plan(desired.workspace, salt=salt)
     errors: list[str] = []
     protect = protect or {}
     protected = {"Template": set(protect.get("templates") or []), "Room": {n.lower() for n in protect.get("rooms") or []}}
     for name, item in sorted(desired.templates.items()):
-        change = plan_template(item, live.templates.get(name), live, plan.salt, refresh_secrets, calibration)
+        change = template_change(item, live.templates.get(name), live, plan.salt, refresh_secrets, calibration)
         if change and change.blocker:
             errors.append(f"{item.source.file}:{item.source.line}: {change.blocker}")
         elif change:
@@ -588,7 +598,7 @@ def make_plan(desired: DesiredWorkspace, live: LiveWorkspace, *, protect: dict |
             plan.changes.append(Change("Room", room.name, Action.UNMANAGED, id=room.id))
     if workspace_webhook:
         plan.manual_steps.append(_webhook_step(desired.workspace, workspace_webhook))
-    plan.desired_fingerprint = desired_fingerprint(plan.salt, desired)
+    plan.desired_fingerprint = desired_fingerprint(plan.salt, desired, fingerprint_part)
     return plan, errors
 
 

@@ -32,9 +32,9 @@ def from_files(path: str | None, workspace: str | None, template: str | None) ->
     from hmsconf import engine
     from hmsconf.resolve import body_of
 
-    _, name, desired, diagnostics = engine.prepare(path, workspace)
-    models = [template_access(t.name, body_of(t)) for t in desired.templates.values()]
-    return AccessReport(name, "files", _pick(models, template)), diagnostics
+    prepared = engine.prepare(path, workspace)
+    models = [template_access(t.name, body_of(t)) for t in prepared.desired.templates.values()]
+    return AccessReport(prepared.workspace, "files", _pick(models, template)), prepared.diagnostics
 
 
 def from_live(path: str | None, workspace: str | None, api_url: str | None, template: str | None) -> AccessReport:
