@@ -23,7 +23,7 @@ import jsonschema
 import pytest
 import yaml
 
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import HmsconfError
 from hmsconf.github_comment import PER_PAGE, Target, post_sticky, target_from_environment
 from tests.fake_github import FakeGitHub, serve
 from tests.helpers import committed_example, edit

@@ -9,9 +9,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from hmsconf import engine
-from hmsconf.apply import Applier, Safety, SafetyError, check_safety
-from hmsconf.client import ApiError, ConnectionFailed
-from hmsconf.targets import Connection, open_client
+from hmsconf.apply import Applier, SafetyThresholds, check_safety
+from hmsconf.errors import SafetyError
+from hmsconf.errors import ApiError, ConnectionFailed
+from hmsconf.connection import Connection, open_client
 from tests.helpers import write_project
 
 
@@ -19,7 +20,7 @@ async def plan_and_apply(root, client, allow_destroy=True, force=True):
     prepared = engine.prepare(str(root), None)
     project, name, desired = prepared.project, prepared.workspace, prepared.desired
     live, plan = await engine.plan_with(client, project, name, desired)
-    check_safety(plan, live, desired, Safety(allow_destroy=allow_destroy, force=force))
+    check_safety(plan, live, desired, SafetyThresholds(allow_destroy=allow_destroy, force=force))
     outcome = await Applier(client, plan, desired, live).run()
     return plan, outcome
 

@@ -127,7 +127,7 @@ def test_stale_saved_plans_are_always_refused(tmp_path):
 def test_faulty_api_apply_converges_with_no_duplicate_and_no_lost_field(tmp_path, faulty_emulator, seed):
     import asyncio
 
-    from hmsconf.client import ApiError, ConnectionFailed
+    from hmsconf.errors import ApiError, ConnectionFailed
     from tests.test_apply import fresh_plan, plan_and_apply
 
     emulator = faulty_emulator(0.3, seed=seed)

@@ -8,9 +8,9 @@ import threading
 import pytest
 
 from hmsconf import engine
-from hmsconf.check import InvalidConfiguration
-from hmsconf.client import ApiError
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import InvalidConfiguration
+from hmsconf.errors import ApiError
+from hmsconf.errors import HmsconfError
 from tests.conftest import ACCESS_KEY, SECRET, start_emulator
 from tests.helpers import write_project
 

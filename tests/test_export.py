@@ -12,8 +12,8 @@ import pytest
 from hmsconf import engine
 from hmsconf.apply import Applier
 from hmsconf.export import export_workspace, read_for_export, write_files
-from hmsconf.diagnostics import HmsconfError
-from hmsconf.targets import Connection, open_client
+from hmsconf.errors import HmsconfError
+from hmsconf.connection import Connection, open_client
 from tests.factories import template
 from tests.helpers import write_project
 

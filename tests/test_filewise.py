@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from hmsconf import engine, filewise
-from hmsconf.check import InvalidConfiguration
+from hmsconf.errors import InvalidConfiguration
 from hmsconf.loader import YMap
 from tests.conftest import ACCESS_KEY, SECRET
 from tests.helpers import write_project

@@ -8,7 +8,8 @@ import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 
-from hmsconf.fmt import FormatError, format_paths, format_text
+from hmsconf.fmt import format_paths, format_text
+from hmsconf.errors import FormatError
 
 MESSY = """\
 # yaml-language-server: $schema=../schemas/document.schema.json

@@ -10,7 +10,7 @@ import asyncio
 import pytest
 
 from hmsconf import engine
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import HmsconfError
 from hmsconf.emulator.faults import Faults
 from hmsconf.emulator.store import Store
 from hmsconf.pacing import Pace, Pacing
@@ -158,7 +158,7 @@ def test_a_workspace_paces_itself_from_hmsconf_yaml(logged, tmp_path, monkeypatc
     ("{file: x.db, parallelism: 2.5}", "parallelism must be a whole number"),
 ])
 def test_bad_pacing_in_hmsconf_yaml_is_a_clear_error(tmp_path, entry, message):
-    from hmsconf.workspace import connection_for
+    from hmsconf.connection import connection_for
 
     project = write_project(tmp_path / "p", {"hmsconf.yaml": f"workspaces:\n  w: {entry}\n"})
     with pytest.raises(HmsconfError, match=message):

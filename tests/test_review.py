@@ -59,7 +59,7 @@ def test_diff_against_a_revision_without_the_project(tmp_path):
 
 
 def test_unknown_revision_is_one_clear_error(tmp_path):
-    from hmsconf.diagnostics import HmsconfError
+    from hmsconf.errors import HmsconfError
 
     repo = tmp_path / "repo"
     write_project(repo, {"t.yaml": BASE})

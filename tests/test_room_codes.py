@@ -144,7 +144,8 @@ def test_plan_output_never_holds_a_code(project, emulator):
 
 
 def test_a_saved_plan_is_stale_once_the_codes_change(project, emulator):
-    from hmsconf.apply import StalePlanError, check_fresh
+    from hmsconf.apply import check_fresh
+    from hmsconf.errors import StalePlanError
 
     root = project(room("true"))
     apply(plan(root, emulator), emulator)

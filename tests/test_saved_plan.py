@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from hmsconf import saved_plan
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import HmsconfError
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 

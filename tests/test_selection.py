@@ -10,9 +10,10 @@ import re
 import pytest
 
 from hmsconf import engine
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import HmsconfError
 from hmsconf.emulator.store import Store
-from hmsconf.selection import Selection, UnknownTarget
+from hmsconf.selection import Selection
+from hmsconf.errors import UnknownTarget
 from tests.conftest import ACCESS_KEY, SECRET, start_emulator
 from tests.helpers import write_project
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hmsconf.diagnostics import HmsconfError
-from hmsconf.workspace import connection_for
+from hmsconf.errors import HmsconfError
+from hmsconf.connection import connection_for
 from tests.helpers import project_at, write_project
 
 CONFIG = """

@@ -7,28 +7,28 @@ one sentence that says what to write instead.
 
 from __future__ import annotations
 
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import InvalidApiUrl
 
 EXAMPLE = "e.g. https://api.100ms.live/v2, or http://127.0.0.1:8787/v2 for `hmsconf emulator`"
 
 
 def checked_api_url(url: str, source: str) -> str:
-    """``url`` if it can be the 100ms API's base URL; else an HmsconfError naming ``source`` and the fix."""
+    """``url`` if it can be the 100ms API's base URL; else an InvalidApiUrl naming ``source`` and the fix."""
     import httpx
 
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, ValueError, TypeError) as exc:
-        raise HmsconfError(f"{source} `{url}` is not a valid URL ({exc}); give the API's address, {EXAMPLE}") from None
+        raise InvalidApiUrl(f"{source} `{url}` is not a valid URL ({exc}); give the API's address, {EXAMPLE}") from None
     if parsed.scheme not in ("http", "https"):
-        raise HmsconfError(f"{source} `{url}` is not an http(s) URL; give the API's address with its scheme, {EXAMPLE}")
+        raise InvalidApiUrl(f"{source} `{url}` is not an http(s) URL; give the API's address with its scheme, {EXAMPLE}")
     if not parsed.host or any(c.isspace() for c in url) or "%" in parsed.host:
-        raise HmsconfError(f"{source} `{url}` has no valid host name; give the API's address, {EXAMPLE}")
+        raise InvalidApiUrl(f"{source} `{url}` has no valid host name; give the API's address, {EXAMPLE}")
     if parsed.port is not None and not 0 < parsed.port < 65536:
-        raise HmsconfError(f"{source} `{url}` has port {parsed.port}, outside 1-65535; {EXAMPLE}")
+        raise InvalidApiUrl(f"{source} `{url}` has port {parsed.port}, outside 1-65535; {EXAMPLE}")
     if parsed.path.rstrip("/").rsplit("/", 1)[-1] != "v2":
         fixed = str(parsed.copy_with(path=parsed.path.rstrip("/") + "/v2", query=None, fragment=None))
-        raise HmsconfError(
+        raise InvalidApiUrl(
             f"{source} `{url}` does not end in /v2, where the 100ms API and the emulator serve; use {fixed}"
         )
     return url

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from hmsconf import normalize, readback, room_codes
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import HmsconfError, SafetyError, StalePlanError
 from hmsconf.live import LiveWorkspace
 from hmsconf.model import catalogue
 from hmsconf.plan import Change, Plan, Request
@@ -25,23 +25,17 @@ DEFAULT_MIN_OBJECTS = 10  # smaller projects are exempt from the share check, as
 APPLY_CONCURRENCY = 8
 
 
-class SafetyError(HmsconfError):
-    """Apply refuses: a destroy without --allow-destroy, too large a change, a protected object."""
-
-
-class StalePlanError(HmsconfError):
-    """The saved plan no longer describes the workspace or the files."""
-
-
 @dataclass
-class Safety:
+class SafetyThresholds:
+    """When apply refuses on its own: destroys, and the share of live objects one plan may change (octoDNS's thresholds)."""
+
     allow_destroy: bool = False
     force: bool = False
     max_change_share: float = DEFAULT_MAX_CHANGE_SHARE
     min_objects: int = DEFAULT_MIN_OBJECTS
 
     @classmethod
-    def from_config(cls, config: dict, allow_destroy: bool, force: bool) -> "Safety":
+    def from_config(cls, config: dict, allow_destroy: bool, force: bool) -> "SafetyThresholds":
         safety = given if isinstance(given := config.get("safety"), dict) else {}
         return cls(
             allow_destroy=allow_destroy,
@@ -51,7 +45,7 @@ class Safety:
         )
 
 
-def check_safety(plan: Plan, live: LiveWorkspace, desired: DesiredWorkspace, safety: Safety) -> None:
+def check_safety(plan: Plan, live: LiveWorkspace, desired: DesiredWorkspace, safety: SafetyThresholds) -> None:
     changes = [c for c in plan.changes if c.is_change]
     protected = [c for c in changes if c.protected]
     if protected:
@@ -117,6 +111,28 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return not self.failed
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """What apply did: the plan it executed and, per request, done / failed / not run / stored differently."""
+
+    plan: Plan
+    outcome: Outcome
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome.ok
+
+    def to_json(self) -> dict[str, Any]:
+        outcome = self.outcome
+        return {
+            "applied": outcome.done,
+            "failed": [{"request": r, "error": e} for r, e in outcome.failed],
+            "skipped": outcome.skipped,
+            "inconsistent": [item.to_json() for item in outcome.inconsistent],
+            "plan": self.plan.to_json(),
+        }
 
 
 def _strip_role(role: Any, name: str) -> Any:

@@ -90,11 +90,11 @@ def cached(name: str, key: str, compute: Callable[[], T], *, check: Callable[[An
 
 
 def _store(path: Path, name: str, value: Any) -> None:
-    from hmsconf.fmt import _write_atomically  # beside the entry, renamed over it: never half a file
+    from hmsconf.files import write_atomically  # beside the entry, renamed over it: never half a file
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(path, json.dumps(value, separators=(",", ":"), allow_nan=False))
+        write_atomically(path, json.dumps(value, separators=(",", ":"), allow_nan=False))
         for old in _stale(path.parent, name, path.name):
             _unlink(old)
     except (OSError, TypeError, ValueError):

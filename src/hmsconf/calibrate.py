@@ -262,13 +262,14 @@ def calibrate_workspace(path: str | None, workspace: str | None, api_url: str | 
     import asyncio
     import json
 
-    from hmsconf.diagnostics import HmsconfError, has_errors
+    from hmsconf.diagnostics import has_errors
+    from hmsconf.errors import HmsconfError
     from hmsconf.engine import open_client_for
     from hmsconf.project import open_project
 
     project = open_project(path, documents=False)
     if has_errors(project.diagnostics):
-        from hmsconf.check import InvalidConfiguration
+        from hmsconf.errors import InvalidConfiguration
 
         raise InvalidConfiguration(project.diagnostics)
     name = project.pick_workspace(workspace)

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable
 
 from hmsconf import rules
-from hmsconf.diagnostics import Diagnostic, HmsconfError, Path, error
+from hmsconf.diagnostics import Diagnostic, Path, error
+from hmsconf.errors import HmsconfError, InvalidConfiguration
 from hmsconf.project import Project, load_projects
 from hmsconf.model import catalogue
 from hmsconf.model.sensitive import scrub
@@ -20,14 +21,6 @@ from hmsconf.resolve import DesiredWorkspace, Resolved, body_of, resolve
 
 if TYPE_CHECKING:
     from hmsconf.prechecked import Prechecked
-
-
-class InvalidConfiguration(HmsconfError):
-    """The files have errors; the diagnostics say where."""
-
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        super().__init__(f"the configuration has {sum(d.is_error for d in diagnostics)} error(s); fix them first")
-        self.diagnostics = diagnostics
 
 
 def check_resolved(item: Resolved) -> list[Diagnostic]:

@@ -18,41 +18,12 @@ import httpx
 import stamina
 
 from hmsconf.auth import TokenSource
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import ApiError, ConnectionFailed
 
 DEFAULT_API_URL = "https://api.100ms.live/v2"
 PAGE_LIMIT = 100  # §1.5: the maximum
 DEFAULT_CONCURRENCY = 32
 CONNECT_ATTEMPTS = 3  # an unreachable URL fails fast; a flaky one gets a second chance
-
-
-class ApiError(HmsconfError):
-    """An error answer of the API, after retries."""
-
-    def __init__(self, status: int, method: str, path: str, code: Any = None, message: str = "", details: list | None = None) -> None:
-        self.status, self.method, self.path = status, method, path
-        self.code, self.api_message, self.details = code, message, details or []
-        super().__init__(self._sentence())
-
-    def _sentence(self) -> str:
-        said = self.api_message or httpx.codes.get_reason_phrase(self.status) or "error"
-        if self.details:
-            said += ": " + "; ".join(str(d) for d in self.details[:5])
-        where = f"{self.method} {self.path}"
-        if self.status in (401, 403):
-            return (f"the API refused the credentials ({self.status} {said}) for {where}; check HMS_ACCESS_KEY and "
-                    "HMS_SECRET (or HMS_MANAGEMENT_TOKEN, or the workspace's access_key/secret in hmsconf.yaml)")
-        if self.status == 429:
-            return f"the API kept rate-limiting requests (429) for {where}; wait a minute and run again"
-        if self.status >= 500:
-            return f"the API failed with {self.status} ({said}) for {where} after retries; try again later"
-        if self.status == 404:
-            return f"not found (404 {said}) for {where}"
-        return f"the API rejected {where} with {self.status}: {said}"
-
-
-class ConnectionFailed(HmsconfError):
-    """The API could not be reached at all."""
 
 
 class _Transient(Exception):

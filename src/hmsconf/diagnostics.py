@@ -92,19 +92,3 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 def strictened(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """``--strict``: every warning becomes an error (notices stay notices)."""
     return [replace(d, severity=Severity.ERROR) if d.severity is Severity.WARNING else d for d in diagnostics]
-
-
-class HmsconfError(Exception):
-    """An error a user can act on. The CLI prints ``str(err)`` and exits 1.
-
-    Everything below the CLI raises this (or a subclass) instead of printing,
-    and nothing in its message may hold a secret.
-    """
-
-    exit_code = 1
-
-
-class UsageError(HmsconfError):
-    """The command line itself is wrong; exit 64 as sysexits(3) says."""
-
-    exit_code = 64

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from hmsconf import room_codes
-from hmsconf.check import InvalidConfiguration, check_workspace
-from hmsconf.diagnostics import Diagnostic, HmsconfError, has_errors
+from hmsconf.check import check_workspace
+from hmsconf.errors import InvalidConfiguration
+from hmsconf.diagnostics import Diagnostic, has_errors
+from hmsconf.errors import HmsconfError
 from hmsconf.live import LiveWorkspace, read_live
 from hmsconf.plan import Plan, make_plan
 from hmsconf.project import Project, open_project
@@ -35,8 +37,8 @@ class Planned:
 
 
 @dataclass(frozen=True)
-class Prepared:
-    """A project loaded and checked for one workspace, with no errors."""
+class Checked:
+    """A project loaded and checked for one workspace, with no errors (what ``prepare`` returns)."""
 
     project: Project
     workspace: str
@@ -44,12 +46,12 @@ class Prepared:
     diagnostics: list[Diagnostic]  # warnings and notices
 
 
-def prepare(path: str | None, workspace: str | None) -> Prepared:
+def prepare(path: str | None, workspace: str | None) -> Checked:
     """Load and check the project for one workspace; raise if it has errors."""
     project = open_project(path)
     name = project.pick_workspace(workspace)
     desired, diagnostics = _checked(project, name)
-    return Prepared(project, name, desired, diagnostics)
+    return Checked(project, name, desired, diagnostics)
 
 
 def _checked(project: Project, name: str, prechecked: Prechecked | None = None) -> tuple[DesiredWorkspace, list[Diagnostic]]:
@@ -223,8 +225,8 @@ class _LiveReader:
                 self._lists.set_exception(exc)
 
     async def _read(self) -> LiveWorkspace:
+        from hmsconf.connection import open_client
         from hmsconf.live import read_lists, read_recordings
-        from hmsconf.targets import open_client
 
         self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
         async with open_client(self._connection) as client:
@@ -272,7 +274,7 @@ class _LiveReader:
 def _connection(project: Project, name: str, api_url: str | None, pacing: Any = None) -> Any:
     import dataclasses
 
-    from hmsconf.workspace import connection_for
+    from hmsconf.connection import connection_for
 
     connection = connection_for(project, name, api_url)
     given = {k: v for k, v in dataclasses.asdict(pacing).items() if v is not None} if pacing is not None else {}
@@ -280,7 +282,7 @@ def _connection(project: Project, name: str, api_url: str | None, pacing: Any = 
 
 
 def open_client_for(project: Project, name: str, api_url: str | None, pacing: Any = None) -> Any:
-    from hmsconf.targets import open_client
+    from hmsconf.connection import open_client
 
     return open_client(_connection(project, name, api_url, pacing))
 

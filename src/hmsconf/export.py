@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from hmsconf import normalize
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import HmsconfError
 from hmsconf.live import LiveWorkspace
 from hmsconf.model import catalogue, facts
 
@@ -38,6 +38,15 @@ ROOM_DEFAULTS = {k: v for k, v in catalogue.defaults("Room").items() if k in cat
 class Exported:
     files: dict[str, str] = field(default_factory=dict)  # relative path -> text
     placeholders: list[str] = field(default_factory=list)  # environment variables to set
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    out: str
+    written: list[str]  # relative paths
+    templates: int
+    rooms: int
+    placeholders: list[str]  # environment variables to set, sorted, each once
 
 
 def env_name(*parts: str) -> str:

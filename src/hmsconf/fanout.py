@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hmsconf import engine
-from hmsconf.check import InvalidConfiguration
-from hmsconf.diagnostics import Diagnostic, HmsconfError, has_errors
+from hmsconf.errors import InvalidConfiguration
+from hmsconf.diagnostics import Diagnostic, has_errors
+from hmsconf.errors import HmsconfError
 
 
 @dataclass
@@ -76,7 +77,7 @@ def plan_all(path: str | None, api_url: str | None = None, refresh_secrets: bool
                 plan = engine._plan(project, name, desired, live, refresh_secrets, None, chosen)
                 section.planned = engine.Planned(project, name, desired, live, plan, diagnostics, chosen)
             except InvalidConfiguration as exc:
-                section.error, section.diagnostics = str(exc), exc.diagnostics
+                section.error, section.diagnostics = str(exc), list(exc.diagnostics)
             except HmsconfError as exc:
                 section.error = str(exc)
             finally:

@@ -10,21 +10,16 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import FormatError, HmsconfError
+from hmsconf.files import write_atomically
 from hmsconf.loader import MAX_FILE_BYTES
 
 FRONT = ("kind", "name", "extends", "renamed_from")
 BACK = ("workspaces", "except_workspaces", "overrides")
-
-
-class FormatError(HmsconfError):
-    def __init__(self, file: str, line: int, column: int, reason: str) -> None:
-        super().__init__(f"{file}:{line}:{column}: cannot format: {reason}")
 
 
 def _yaml() -> Any:
@@ -38,12 +33,11 @@ def _yaml() -> Any:
 
 
 def _model_for(kind: Any, is_config: bool) -> Any:
-    from hmsconf.model.room import ProjectConfig, Room
-    from hmsconf.model.template import RolePreset, Template
+    from hmsconf.model import KINDS, PROJECT_CONFIG, model_class
 
     if is_config:
-        return ProjectConfig
-    return {"Template": Template, "Room": Room, "RolePreset": RolePreset}.get(kind)
+        return model_class(PROJECT_CONFIG)
+    return model_class(kind) if kind in KINDS else None
 
 
 def _field_order(annotation: Any) -> list[str]:
@@ -236,18 +230,6 @@ def _files(paths: list[str]) -> list[Path]:
     return files
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
-
-
 # ruamel.yaml's round trip is pure Python (about 0.3 s for a 30 KB file here):
 # many files are spread over processes, one per core.
 PARALLEL_FROM = 16
@@ -297,5 +279,5 @@ def _format_file(path: Path, check: bool) -> tuple[str | None, str | None]:
     if formatted == original:
         return None, None
     if not check:
-        _write_atomically(path, formatted)
+        write_atomically(path, formatted)
     return display, None

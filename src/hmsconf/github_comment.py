@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping
 
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import HmsconfError
 
 if TYPE_CHECKING:  # imported when posting
     import httpx

@@ -17,7 +17,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path as FsPath
 from typing import Any
 
-from hmsconf.diagnostics import Diagnostic, HmsconfError, error, warning
+from hmsconf.diagnostics import Diagnostic, error, warning
+from hmsconf.errors import HmsconfError
 from hmsconf.loader import PROJECT_FILE, Document, LoadedFile, ProjectFiles, classify, collector_paused, discover, load_file
 
 LOCAL_WORKSPACE = "local"

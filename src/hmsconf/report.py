@@ -12,7 +12,8 @@ import json
 from typing import TYPE_CHECKING
 
 from hmsconf.access import AccessReport, TemplateAccess, template_access
-from hmsconf.diagnostics import Diagnostic, HmsconfError
+from hmsconf.diagnostics import Diagnostic
+from hmsconf.errors import HmsconfError
 
 if TYPE_CHECKING:
     from hmsconf.plan import Plan

@@ -17,8 +17,10 @@ import tempfile
 from pathlib import Path as FsPath
 from typing import Mapping
 
-from hmsconf.check import InvalidConfiguration, check_workspace, unique
-from hmsconf.diagnostics import Diagnostic, HmsconfError, has_errors
+from hmsconf.check import check_workspace, unique
+from hmsconf.errors import InvalidConfiguration
+from hmsconf.diagnostics import Diagnostic, has_errors
+from hmsconf.errors import HmsconfError
 from hmsconf.live import LiveRoom, LiveTemplate, LiveWorkspace
 from hmsconf.plan import Plan, make_plan
 from hmsconf.project import Project, enclosing_root, open_project

@@ -69,7 +69,7 @@ def rooms_to_read(desired: DesiredWorkspace, live: LiveWorkspace) -> list[LiveRo
 
 async def read_states(client: Any, live: LiveWorkspace, desired: DesiredWorkspace) -> None:
     """Fill ``live.room_codes`` (room id -> role -> state) for the rooms that manage codes."""
-    from hmsconf.client import ApiError
+    from hmsconf.errors import ApiError
 
     limit = asyncio.Semaphore(READ_CONCURRENCY)
 
@@ -200,7 +200,7 @@ async def apply_request(client: Any, room_id: str, request: Request) -> None:
 
 async def codes_of(client: Any, room_name: str) -> tuple[dict, list[dict]]:
     """The room and its codes, for ``hmsconf codes``."""
-    from hmsconf.diagnostics import HmsconfError
+    from hmsconf.errors import HmsconfError
 
     room = await client.find_room_by_name(room_name)
     if room is None:

@@ -112,10 +112,9 @@ def said(path: Path, text: str) -> str:
 
 def __getattr__(name: str) -> Any:
     if name == "_MODELS":  # the model classes by kind, imported only when asked for
-        from hmsconf.model.room import Room
-        from hmsconf.model.template import RolePreset, Template
+        from hmsconf.model import KINDS, model_class
 
-        return {"Template": Template, "Room": Room, "RolePreset": RolePreset}
+        return {kind: model_class(kind) for kind in KINDS}
     raise AttributeError(name)
 
 

@@ -16,12 +16,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from hmsconf.model import KINDS as MODEL_KINDS
+
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 BASE_ID = "https://hmsconf.dev/schemas/"
 PLACEHOLDER = {"type": "string", "pattern": r"^.*\$\{(var|env):[A-Za-z_][A-Za-z0-9_.-]*(:-[^}]*)?\}.*$",
                "description": "a ${var:NAME} or ${env:NAME} placeholder, resolved per workspace"}
 NAMES = {"type": "array", "items": {"type": "string"}}
-KINDS = {"template": "Template", "room": "Room", "rolepreset": "RolePreset"}
+# file stem -> document kind, for every kind a project file may hold (hmsconf.model.KINDS)
+KINDS = {kind.lower(): kind for kind in MODEL_KINDS}
 
 
 def _allow_placeholders(node: Any) -> Any:
@@ -58,15 +61,10 @@ def _document(kind: str, model: Any) -> dict:
 
 
 def generate() -> dict[str, dict]:
-    from hmsconf.model.room import ProjectConfig, Room
-    from hmsconf.model.template import RolePreset, Template
+    from hmsconf.model import PROJECT_CONFIG, model_class
 
-    out = {
-        "template.schema.json": _document("Template", Template),
-        "room.schema.json": _document("Room", Room),
-        "rolepreset.schema.json": _document("RolePreset", RolePreset),
-    }
-    project = _allow_placeholders(ProjectConfig.model_json_schema(ref_template="#/$defs/{model}"))
+    out = {f"{key}.schema.json": _document(kind, model_class(kind)) for key, kind in KINDS.items()}
+    project = _allow_placeholders(model_class(PROJECT_CONFIG).model_json_schema(ref_template="#/$defs/{model}"))
     project["$schema"], project["$id"] = DRAFT, f"{BASE_ID}hmsconf.schema.json"
     out["hmsconf.schema.json"] = project
     dispatch: dict[str, Any] = {"$schema": DRAFT, "$id": f"{BASE_ID}document.schema.json", "title": "hmsconf document",

@@ -29,16 +29,12 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Iterable
 
 from hmsconf import room_codes
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import HmsconfError, UnknownTarget
 from hmsconf.live import LiveRoom, LiveTemplate, LiveWorkspace
 from hmsconf.plan import Plan, plan_template
 from hmsconf.resolve import DesiredWorkspace, body_of
 
 KINDS = {"template": "Template", "room": "Room"}
-
-
-class UnknownTarget(HmsconfError):
-    """A --target that names nothing the project declares for the workspace."""
 
 
 @dataclass(frozen=True)
@@ -214,7 +210,7 @@ def _rooms_of(desired: DesiredWorkspace, selection: Selection) -> list[Any]:
 
 async def _templates_by_id(client: Any, workspace: LiveWorkspace, desired: DesiredWorkspace, selection: Selection) -> None:
     """Templates known only by id (a live room's, a room document's ``template_id``): one GET each."""
-    from hmsconf.client import ApiError
+    from hmsconf.errors import ApiError
 
     ids = {room.template_id for room in workspace.rooms.values() if room.template_id}
     ids |= {tid for tid in (_room_template(i)[1] for i in _rooms_of(desired, selection)) if tid}

@@ -5,16 +5,17 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import click
 
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import EXIT_ERROR as EXIT_ERROR, EXIT_USAGE as EXIT_USAGE, HmsconfError
+
+if TYPE_CHECKING:
+    from hmsconf.render.outcome import Line
 
 EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_CHANGES = 2  # plan --detailed-exitcode, as Terraform does
-EXIT_USAGE = 64  # sysexits(3) EX_USAGE: never confused with "changes present"
+EXIT_CHANGES = 2  # plan --detailed-exitcode, as Terraform does; not an error (errors.py holds those)
 
 
 def run(cli: click.Group) -> None:
@@ -33,11 +34,10 @@ def run(cli: click.Group) -> None:
         click.echo("Aborted.", err=True)
         code = EXIT_ERROR
     except HmsconfError as exc:
-        diagnostics = getattr(exc, "diagnostics", None)
-        if diagnostics:
+        if exc.diagnostics:
             from hmsconf.render.diagnostics import render_text
 
-            click.echo(render_text(diagnostics, use_color(False, sys.stderr)), err=True, nl=False)
+            click.echo(render_text(list(exc.diagnostics), use_color(False, sys.stderr)), err=True, nl=False)
         click.echo(f"Error: {exc}", err=True)
         code = exc.exit_code
     except KeyboardInterrupt:
@@ -58,6 +58,12 @@ def run(cli: click.Group) -> None:
         )
         code = EXIT_ERROR
     sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def write_lines(lines: Iterable[Line]) -> None:
+    """A renderer's lines, in order, each to the stream it chose."""
+    for line in lines:
+        click.echo(line.text, nl=False, err=line.to_stderr)
 
 
 def use_color(no_color: bool, stream=None) -> bool:
@@ -160,7 +166,7 @@ def errors_in_format(output_format: str):
     A CI step that reads ``plan --format json`` then gets ``{"valid": false, "diagnostics": [...]}``
     instead of nothing, and ``--format github`` puts them on the lines as annotations; both exit 1.
     """
-    from hmsconf.check import InvalidConfiguration
+    from hmsconf.errors import InvalidConfiguration
 
     try:
         yield
@@ -176,7 +182,7 @@ def errors_in_format(output_format: str):
 def write_plan(plan, path: str) -> None:
     import json
 
-    from hmsconf.diagnostics import HmsconfError
+    from hmsconf.errors import HmsconfError
 
     try:
         with open(path, "w", encoding="utf-8") as handle:

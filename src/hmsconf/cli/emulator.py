@@ -32,7 +32,7 @@ def command(host, port, access_key, secret, state, latency_ms, fault_rate, seed,
     import os
     import secrets as random_secrets
 
-    from hmsconf.diagnostics import HmsconfError
+    from hmsconf.errors import HmsconfError
     from hmsconf.emulator.app import create_app
     from hmsconf.emulator.faults import Faults
     from hmsconf.emulator.server import bind, serve

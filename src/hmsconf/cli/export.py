@@ -27,32 +27,12 @@ def command(out, project_path, workspace, api_url, include_defaults, force, quie
       hmsconf export --out my-project -w prod
       hmsconf export --out dump --api-url http://127.0.0.1:8787/v2
     """
-    from pathlib import Path
-
-    from hmsconf import engine
-    from hmsconf.export import export_workspace, read_for_export, write_files
-    from hmsconf.project import open_project
-
-    project = open_project(project_path, documents=False)  # only hmsconf.yaml: which workspace
-    name = project.pick_workspace(workspace)
-
+    from hmsconf.cli.common import write_lines
     from hmsconf.cli.progress import progress_display
-
-    async def read(progress):
-        async with engine.open_client_for(project, name, api_url) as client:
-            return await read_for_export(client, progress)
+    from hmsconf.render.outcome import export_text
+    from hmsconf.usecases.export import export
 
     with progress_display(quiet) as progress:
-        live = engine.run(read(progress))
-    from hmsconf.export import project_config, schema_files
-    from hmsconf.workspace import connection_for
-
-    exported = export_workspace(live, include_defaults)
-    exported.files["hmsconf.yaml"] = project_config(name, connection_for(project, name, api_url), Path(out))
-    exported.files.update(schema_files())
-    written = write_files(exported, Path(out), force)
-    click.echo(f"Wrote {len(written)} file(s) to {out} ({len(live.templates)} templates, {len(live.rooms)} rooms).")
-    if exported.placeholders:
-        click.echo("Secrets were replaced by placeholders; set these environment variables before `plan`:")
-        for var in sorted(set(exported.placeholders)):
-            click.echo(f"  {var}")
+        result = export(out, project_path, workspace, api_url, include_defaults=include_defaults, force=force,
+                        progress=progress)
+    write_lines(export_text(result))

@@ -25,7 +25,7 @@ def command(kind: str, write_dir: str | None) -> None:
     if write_dir:
         from pathlib import Path
 
-        from hmsconf.diagnostics import HmsconfError
+        from hmsconf.errors import HmsconfError
 
         try:
             written = schema.write(Path(write_dir))

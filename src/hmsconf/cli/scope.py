@@ -8,7 +8,7 @@ import click
 
 
 def _selection(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> Any:
-    from hmsconf.diagnostics import HmsconfError
+    from hmsconf.errors import HmsconfError
     from hmsconf.selection import Selection
 
     try:

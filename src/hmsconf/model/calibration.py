@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import CalibrationError
 
 # The template and room `hmsconf calibrate` writes. Templates cannot be deleted (§2),
 # so it is always this one (create is an upsert by name, §2.1); files may not declare it.
@@ -26,10 +26,6 @@ CALIBRATION_NAME = "hmsconf-calibration"
 FORMAT_VERSION = 1
 FOLDER = "calibration"
 STAR = "*"
-
-
-class CalibrationError(HmsconfError):
-    """A calibration file that cannot be read; the message names the file."""
 
 
 @dataclass(frozen=True)

@@ -128,11 +128,9 @@ def root(kind: str) -> Node:
 
 
 def _walked(kind: str) -> Node:
-    from hmsconf.model.room import ProjectConfig, Room
-    from hmsconf.model.template import RolePreset, Template
+    from hmsconf.model import PROJECT_CONFIG, model_class
 
-    models = {"Template": Template, "Room": Room, "RolePreset": RolePreset, CONFIG: ProjectConfig}
-    return _node(models[kind], [])
+    return _node(model_class(PROJECT_CONFIG if kind == CONFIG else kind), [])
 
 
 

@@ -21,13 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-# kind -> (module, class) of the model that validates it
-MODELS = {
-    "Template": ("hmsconf.model.template", "Template"),
-    "RolePreset": ("hmsconf.model.template", "RolePreset"),
-    "Room": ("hmsconf.model.room", "Room"),
-    "ProjectConfig": ("hmsconf.model.room", "ProjectConfig"),
-}
+from hmsconf.model import MODELS
 _FORMAT = 1  # of the cached data; bump when its shape changes
 
 

@@ -12,7 +12,7 @@ from html import escape
 from typing import Any, Sequence
 
 from hmsconf.access import PERMISSIONS, AccessReport, TemplateAccess, delta_of
-from hmsconf.diagnostics import HmsconfError
+from hmsconf.errors import HmsconfError
 from hmsconf.model.defaults import MODERATOR_POWERS
 from hmsconf.render import show
 

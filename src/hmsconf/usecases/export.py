@@ -1,0 +1,34 @@
+"""`hmsconf export`: read a live workspace and write it out as project files that plan back to "no changes"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hmsconf import engine
+from hmsconf.export import ExportResult
+
+if TYPE_CHECKING:
+    from hmsconf.live import LiveWorkspace
+    from hmsconf.progress import Progress
+
+
+def export(out: str, project_path: str, workspace: str | None, api_url: str | None, *,
+           include_defaults: bool = False, force: bool = False, progress: Progress | None = None) -> ExportResult:
+    from hmsconf.export import export_workspace, project_config, read_for_export, schema_files, write_files
+    from hmsconf.project import open_project
+    from hmsconf.connection import connection_for
+
+    project = open_project(project_path, documents=False)  # only hmsconf.yaml: which workspace
+    name = project.pick_workspace(workspace)
+
+    async def read() -> LiveWorkspace:
+        async with engine.open_client_for(project, name, api_url) as client:
+            return await read_for_export(client, progress)
+
+    live = engine.run(read())
+    exported = export_workspace(live, include_defaults)
+    exported.files["hmsconf.yaml"] = project_config(name, connection_for(project, name, api_url), Path(out))
+    exported.files.update(schema_files())
+    written = write_files(exported, Path(out), force)
+    return ExportResult(out, written, len(live.templates), len(live.rooms), sorted(set(exported.placeholders)))
