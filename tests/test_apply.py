@@ -19,7 +19,8 @@ from tests.helpers import write_project
 
 
 async def plan_and_apply(root, client, allow_destroy=True, force=True):
-    project, name, desired, _ = engine.prepare(str(root), None)
+    prepared = engine.prepare(str(root), None)
+    project, name, desired = prepared.project, prepared.workspace, prepared.desired
     live, plan = await engine.plan_with(client, project, name, desired)
     check_safety(plan, live, desired, SafetyThresholds(allow_destroy=allow_destroy, force=force))
     outcome = await Applier(client, plan, desired, live).run()
@@ -27,7 +28,8 @@ async def plan_and_apply(root, client, allow_destroy=True, force=True):
 
 
 async def fresh_plan(root, client):
-    project, name, desired, _ = engine.prepare(str(root), None)
+    prepared = engine.prepare(str(root), None)
+    project, name, desired = prepared.project, prepared.workspace, prepared.desired
     return (await engine.plan_with(client, project, name, desired))[1]
 
 

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 async def apply_project(root: Path, client) -> None:
-    project, name, desired, _ = engine.prepare(str(root), None)
+    prepared = engine.prepare(str(root), None)
+    project, name, desired = prepared.project, prepared.workspace, prepared.desired
     live, plan = await engine.plan_with(client, project, name, desired)
     outcome = await Applier(client, plan, desired, live).run()
     assert outcome.ok, outcome.failed
@@ -43,7 +44,8 @@ def export_then_plan(source: Path, tmp_path: Path, monkeypatch, seed=None, env=N
             for var in exported.placeholders:
                 monkeypatch.setenv(var, (env or {}).get(var, "placeholder-value"))
             (out / "hmsconf.yaml").write_text(f"workspaces:\n  local: {{file: {state}}}\n")
-            project, name, desired, _ = engine.prepare(str(out), None)
+            prepared = engine.prepare(str(out), None)
+            project, name, desired = prepared.project, prepared.workspace, prepared.desired
             return exported, (await engine.plan_with(client, project, name, desired))[1]
 
     return asyncio.run(go())

@@ -1,5 +1,7 @@
 """live.py: what is kept of the live workspace, and how it is fingerprinted."""
 
+import weakref
+
 from hypothesis import given, strategies as st
 
 from hmsconf.live import LiveTemplate, template_fingerprint
@@ -19,9 +21,17 @@ def test_a_packed_body_reads_back_exactly_with_its_key_order(body):
     assert list(read) == list(body)
 
 
-def test_each_read_is_a_fresh_copy_so_callers_may_change_it():
+def test_the_body_is_decoded_once_while_a_caller_holds_it():
     live = LiveTemplate("id", "webinar", template("webinar", 3))
-    live.body["roles"].clear()
+    held = live.body
+    assert live.body is held
+    assert len(held["roles"]) == 3
+
+
+def test_once_every_holder_drops_it_only_the_packed_form_is_left():
+    live = LiveTemplate("id", "webinar", template("webinar", 3))
+    decoded = weakref.ref(live.body)
+    assert decoded() is None
     assert len(live.body["roles"]) == 3
 
 

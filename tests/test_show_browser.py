@@ -76,7 +76,7 @@ def test_page_loads_cleanly_and_cells_are_the_effective_permissions(browser, tmp
         "table.permissions td[data-permission]",
         "els => els.map(e => [e.dataset.role, e.dataset.permission, e.dataset.value, e.textContent])",
     )
-    _, _, desired, _ = engine.prepare(str(ROOT / "examples" / example), None)
+    desired = engine.prepare(str(ROOT / "examples" / example), None).desired
     expected = {}
     for template in desired.templates.values():
         for role_name, role in template.data["roles"].items():

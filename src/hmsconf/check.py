@@ -62,12 +62,13 @@ def check_workspace(project: Project, workspace: str, environ: Mapping[str, str]
 
 
 def checked(project: Project, workspace: str, environ: Mapping[str, str] | None = None, *,
-            refuse_errors: bool = True) -> tuple[DesiredWorkspace, list[Diagnostic]]:
+            refuse_errors: bool = True, prechecked: Prechecked | None = None) -> tuple[DesiredWorkspace, list[Diagnostic]]:
     """``workspace`` resolved and checked, with the project's own diagnostics, each once.
 
     ``refuse_errors``: raise InvalidConfiguration when any is an error (plan,
-    apply; off where what could be read is still compared: a diff's base)."""
-    desired, found = check_workspace(project, workspace, environ)
+    apply; off where what could be read is still compared: a diff's base).
+    ``prechecked``: findings already made file by file (hmsconf.filewise)."""
+    desired, found = check_workspace(project, workspace, environ, prechecked=prechecked)
     diagnostics = unique([*project.diagnostics, *found])
     if refuse_errors and any(d.is_error for d in diagnostics):
         raise InvalidConfiguration(diagnostics)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hmsconf import room_codes
 from hmsconf.check import checked
@@ -18,6 +18,10 @@ from hmsconf.live import LiveWorkspace, read_live
 from hmsconf.plan import Plan, make_plan
 from hmsconf.project import Project, open_project
 from hmsconf.resolve import DesiredWorkspace
+
+if TYPE_CHECKING:
+    from hmsconf.filewise import Settled
+    from hmsconf.prechecked import Prechecked
 
 
 @dataclass
@@ -31,12 +35,22 @@ class Planned:
     selection: Any = None  # hmsconf.selection.Selection of a targeted plan, checked against the files
 
 
-def prepare(path: str | None, workspace: str | None) -> tuple[Project, str, DesiredWorkspace, list[Diagnostic]]:
+@dataclass(frozen=True)
+class Checked:
+    """A project loaded and checked for one workspace, with no errors (what ``prepare`` returns)."""
+
+    project: Project
+    workspace: str
+    desired: DesiredWorkspace
+    diagnostics: list[Diagnostic]  # warnings and notices
+
+
+def prepare(path: str | None, workspace: str | None) -> Checked:
     """Load and check the project for one workspace; raise if it has errors."""
     project = open_project(path)
     name = project.pick_workspace(workspace)
     desired, diagnostics = checked(project, name)
-    return project, name, desired, diagnostics
+    return Checked(project, name, desired, diagnostics)
 
 
 def recordings_managed(desired: DesiredWorkspace) -> list[str]:
@@ -57,9 +71,9 @@ async def plan_with(client: Any, project: Project, name: str, desired: DesiredWo
 
 
 def _plan(project: Project, name: str, desired: DesiredWorkspace, live: LiveWorkspace,
-          refresh_secrets: bool, salt: str | None, selection: Any) -> Plan:
+          refresh_secrets: bool, salt: str | None, selection: Any, settled: Settled | None = None) -> Plan:
     if selection is None:
-        return _make_plan(project, name, desired, live, refresh_secrets, salt)
+        return _make_plan(project, name, desired, live, refresh_secrets, salt, settled)
     from hmsconf import selection as selecting
 
     scoped, notes = selecting.scope(selection, desired, live)
@@ -67,9 +81,11 @@ def _plan(project: Project, name: str, desired: DesiredWorkspace, live: LiveWork
 
 
 def _make_plan(project: Project, name: str, desired: DesiredWorkspace, live: LiveWorkspace,
-               refresh_secrets: bool, salt: str | None) -> Plan:
+               refresh_secrets: bool, salt: str | None, settled: Settled | None = None) -> Plan:
+    from hmsconf.plan import desired_part, plan_template
+
     entry = given if isinstance(given := project.workspaces.get(name), dict) else {}
-    calibration = calibration_of(project, name)
+    calibration = settled.calibration if settled is not None else calibration_of(project, name)
     protect = given if isinstance(given := project.config.get("protect"), dict) else None
     plan, errors = make_plan(
         desired,
@@ -79,6 +95,8 @@ def _make_plan(project: Project, name: str, desired: DesiredWorkspace, live: Liv
         refresh_secrets=refresh_secrets,
         salt=salt,
         calibration=calibration,
+        template_change=settled.template_change if settled is not None else plan_template,
+        fingerprint_part=settled.fingerprint_part if settled is not None else desired_part,
     )
     if calibration is not None:  # say which defaults the plan compared with
         made = f", made {calibration.made_at}" if calibration.made_at else ""
@@ -99,7 +117,7 @@ def calibration_of(project: Project, name: str) -> Any:
 
 def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
                    refresh_secrets: bool = False, salt: str | None = None, progress: Any = None,
-                   selection: Any = None, pacing: Any = None) -> Planned:
+                   selection: Any = None, pacing: Any = None, keep_unchanged: bool = True) -> Planned:
     """prepare + plan_with, with the live workspace read while the files load.
 
     Reading the lists needs nothing from the files, only the workspace's
@@ -109,6 +127,10 @@ def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
     configuration errors first, then connection and API errors. ``selection``
     (hmsconf.selection) limits the plan to some objects; ``pacing``
     (hmsconf.pacing) overrides the workspace's parallelism and rate.
+    ``keep_unchanged=False`` (``hmsconf plan``): templates that match the
+    live workspace are compared as their files load and only their skeletons
+    kept (hmsconf.filewise), so ``Planned.desired`` holds whole documents
+    only for what changes; apply, which plans again on a fresh read, keeps all.
     """
     from hmsconf.project import load_documents
 
@@ -120,12 +142,16 @@ def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
             reader = _LiveReader(_connection(project, name, api_url, pacing), progress, selection, refresh_secrets)
         except HmsconfError as exc:
             deferred = exc
+    settled = None
     try:
         reading = progress.stage("reading files", len(project.files.files)) if progress and project.files else None
-        load_documents(project, reading)
+        if keep_unchanged or selection is not None or reader is None:
+            load_documents(project, reading)
+        else:
+            settled = _load_and_compare(project, name, reader, refresh_secrets, reading)
         if reading is not None:
             reading.done()
-        desired, diagnostics = checked(project, name)
+        desired, diagnostics = checked(project, name, prechecked=settled.prechecked if settled is not None else None)
         if deferred is not None or reader is None:  # (no reader: hmsconf.yaml had errors, checked raised)
             raise deferred or HmsconfError("internal: the live workspace was not read")
         if selection is not None:
@@ -136,12 +162,32 @@ def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
     finally:
         if reader is not None:
             reader.cancel()
-    plan = _plan(project, name, desired, live, refresh_secrets, salt, selection)
+    plan = _plan(project, name, desired, live, refresh_secrets, salt, selection, settled)
     return Planned(project, name, desired, live, plan, diagnostics, selection)
 
 
+def _load_and_compare(project: Project, name: str, reader: _LiveReader, refresh_secrets: bool,
+                      reading: Any) -> Settled:
+    """hmsconf.filewise's pass, comparing with what the reader has read."""
+    from hmsconf.filewise import load_and_compare
+    from hmsconf.plan import plan_template
+
+    calibration = calibration_of(project, name)
+
+    def unchanged(item: Any, live: LiveWorkspace) -> bool:
+        # the salt only seasons the fingerprints of changes, which are made again in make_plan
+        return plan_template(item, live.templates.get(item.name), live, "", refresh_secrets, calibration) == (None, None)
+
+    return load_and_compare(project, name, reader, unchanged, calibration, reading)
+
+
 class _LiveReader:
-    """``read_live`` on a thread with its own event loop, started early."""
+    """The live workspace read on a thread with its own event loop, started early.
+
+    The lists first (``lists``: the file-by-file pass compares with them as
+    soon as they are in), then, once the files say which, the recordings and
+    the room-code states (``finish``).
+    """
 
     def __init__(self, connection: Any, progress: Any = None, selection: Any = None, refresh_secrets: bool = False) -> None:
         import concurrent.futures
@@ -150,9 +196,10 @@ class _LiveReader:
         self._connection = connection
         self._progress = progress
         self._selection, self._refresh_secrets = selection, refresh_secrets
-        self._recordings: concurrent.futures.Future = concurrent.futures.Future()
-        self._desired: concurrent.futures.Future = concurrent.futures.Future()  # for the room-code reads
-        self._result: concurrent.futures.Future = concurrent.futures.Future()
+        self._lists: concurrent.futures.Future[LiveWorkspace] = concurrent.futures.Future()
+        self._recordings: concurrent.futures.Future[list[str]] = concurrent.futures.Future()
+        self._desired: concurrent.futures.Future[DesiredWorkspace] = concurrent.futures.Future()  # for the room-code reads
+        self._result: concurrent.futures.Future[LiveWorkspace] = concurrent.futures.Future()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
         self._thread = threading.Thread(target=self._main, name="hmsconf-live-reader", daemon=True)
@@ -163,9 +210,12 @@ class _LiveReader:
             self._result.set_result(asyncio.run(self._read()))
         except BaseException as exc:  # handed to the main thread, which decides what to say
             self._result.set_exception(exc)
+            if not self._lists.done():
+                self._lists.set_exception(exc)
 
     async def _read(self) -> LiveWorkspace:
         from hmsconf.connection import open_client
+        from hmsconf.live import read_lists, read_recordings
 
         self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
         async with open_client(self._connection) as client:
@@ -174,9 +224,22 @@ class _LiveReader:
 
                 return await read_selected(client, self._selection, asyncio.wrap_future(self._desired),
                                            self._refresh_secrets, self._progress)
-            live = await read_live(client, asyncio.wrap_future(self._recordings), self._progress)
+            live = await read_lists(client, self._progress)
+            self._lists.set_result(live)
+            names: list[str] = await asyncio.wrap_future(self._recordings)
+            await read_recordings(client, live, names, self._progress)
             await room_codes.read_states(client, live, await asyncio.wrap_future(self._desired))
             return live
+
+    def lists(self, wait: bool = False) -> LiveWorkspace | None:
+        """The template and room lists once read (waiting for them if ``wait``);
+        None while they are on their way, or when reading them failed (``finish`` raises why)."""
+        if not (wait or self._lists.done()):
+            return None
+        try:
+            return self._lists.result()
+        except BaseException:  # said by finish, after the files' own problems
+            return None
 
     def finish(self, recordings_for: list[str], desired: DesiredWorkspace) -> LiveWorkspace:
         self._desired.set_result(desired)

@@ -11,40 +11,55 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import inspect
 import json
+import weakref
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Iterable, cast
+from typing import Any, Iterable
 
 VOLATILE_KEYS = ("createdAt", "updatedAt", "created_at", "updated_at")
 
 
 class LiveTemplate:
-    """One live template. Its body is held as compressed JSON and decoded on use.
+    """One live template. Its body is held as compressed JSON, decoded on use.
 
-    A plan holds every live template while the files load; as Python dicts a
-    20-role template takes about 110 KB, packed about 1.2 KB (5,000 templates:
-    550 MB against 6 MB). The plan decodes each body once, to normalise it;
-    packing runs on the live reader's thread while the files load, so the plan
-    is no slower (`benchmarks/bench_plan.py`).
+    Why: a plan holds every live template while the files load; as Python
+    dicts a 20-role template takes about 110 KB, packed about 1.2 KB (5,000
+    templates: 550 MB against 6 MB). Packing runs on the live reader's thread
+    while the files load, so the plan is no slower (`benchmarks/bench_plan.py`).
+
+    ``body`` is decoded once per use: while any caller still holds the decoded
+    body, every ``body`` returns that same object (so a plan reading it three
+    times decodes it once); when the last holder drops it, only the packed
+    form is left. It is shared, so it is read-only: callers copy what they change.
     """
 
-    __slots__ = ("id", "name", "recordings", "_packed")
+    __slots__ = ("id", "name", "recordings", "_packed", "_decoded")
 
     def __init__(self, id: str, name: str, body: dict, recordings: list | None = None) -> None:
         self.id, self.name = id, name
         self.recordings = recordings  # None: not read (not managed)
         self._packed = zlib.compress(json.dumps(body, separators=(",", ":")).encode(), 1)
+        self._decoded: weakref.ref[_Body] | None = None
 
     @property
     def body(self) -> dict:
-        """A fresh copy on every read: callers may change it freely."""
-        return json.loads(zlib.decompress(self._packed))
+        """The template as the API returned it; read-only (see the class docstring)."""
+        decoded = self._decoded() if self._decoded is not None else None
+        if decoded is None:
+            decoded = _Body(json.loads(zlib.decompress(self._packed)))
+            self._decoded = weakref.ref(decoded)
+        return decoded
 
     def __repr__(self) -> str:
         return f"LiveTemplate(id={self.id!r}, name={self.name!r})"
+
+
+class _Body(dict):
+    """A decoded live body: a dict that a weak reference can point at (a plain dict cannot)."""
+
+    __slots__ = ("__weakref__",)
 
 
 @dataclass
@@ -119,62 +134,101 @@ def room_fingerprint(salt: str, live: LiveRoom) -> str:
     return fingerprint(salt, live.body)
 
 
-async def read_live(client: Any, recordings_for: Iterable[str] | None | Awaitable[Iterable[str] | None] = (),
-                    progress: Any = None) -> LiveWorkspace:
+async def read_live(client: Any, recordings_for: Iterable[str] | None = (), progress: Any = None) -> LiveWorkspace:
     """Everything the plan compares with, in the fewest round trips.
 
     ``recordings_for``: names of templates whose recordings a document
-    manages; None reads the recordings of every template (export). It may be
-    an awaitable, for a caller still loading the files: the lists are read
-    meanwhile, the recordings once it resolves. ``progress`` (a
-    hmsconf.progress.Progress) hears of each page and each recordings read.
+    manages; None reads the recordings of every template (export). Those
+    reads start while later template pages are still on their way.
+    ``progress`` (a hmsconf.progress.Progress) hears of each page and each
+    recordings read.
     """
-    from hmsconf.progress import NO_PROGRESS
-
-    progress = progress or NO_PROGRESS
-    lists = progress.stage("reading the live workspace")
-    recordings = progress.stage("reading recordings", 0)
-    pending = recordings_for if inspect.isawaitable(recordings_for) else None
-    wanted = None if recordings_for is None or pending is not None else set(cast(Iterable[str], recordings_for))
-    workspace = LiveWorkspace()
-    recording_reads: list[asyncio.Future] = []
-
-    async def read_recordings(live: LiveTemplate) -> None:
-        live.recordings = await client.get_recordings(live.id)
-        recordings.advance(1, f"template `{live.name}`")
-
-    def read_recordings_of(live: LiveTemplate) -> None:
-        if wanted is None or live.name in wanted:
-            recording_reads.append(asyncio.ensure_future(read_recordings(live)))
-            recordings.grow(len(recording_reads))
-
-    async def templates() -> None:
-        async for page in client.iter_templates():
-            lists.advance(1, f"templates: {len(workspace.templates) + len(page)}")
-            for body in page:
-                live = LiveTemplate(body["id"], body.get("name", ""), body)
-                workspace.templates[live.name] = live
-                if pending is None:
-                    read_recordings_of(live)
-
-    async def rooms() -> None:
-        for body in await client.list_rooms(enabled=None):
-            room = LiveRoom(body["id"], body.get("name", ""), body)
-            workspace.rooms[room.name.lower()] = room
-        lists.advance(1, f"rooms: {len(workspace.rooms)}")
-
+    reader = _Reader(client, progress, None if recordings_for is None else set(recordings_for))
     try:
-        await asyncio.gather(templates(), rooms())
+        workspace = await reader.lists()
+        return await reader.recordings(workspace)
     finally:
-        lists.done()
-    if pending is not None:
-        names = await pending
-        wanted = None if names is None else set(names)
+        reader.stages_done()
+
+
+async def read_lists(client: Any, progress: Any = None) -> LiveWorkspace:
+    """The template and room lists, no recordings: for a caller that learns later,
+    from the files, whose recordings it needs (``read_recordings``)."""
+    reader = _Reader(client, progress, set(), recordings=False)
+    try:
+        return await reader.lists()
+    finally:
+        reader.stages_done()
+
+
+async def read_recordings(client: Any, workspace: LiveWorkspace, names: Iterable[str], progress: Any = None) -> LiveWorkspace:
+    """Read the recordings of the named templates of ``workspace`` (those it holds) into it."""
+    reader = _Reader(client, progress, set(names), lists=False)
+    try:
         for live in workspace.templates.values():
-            read_recordings_of(live)
-    try:
-        if recording_reads:
-            await asyncio.gather(*recording_reads)
+            reader.start_recordings(live)
+        return await reader.recordings(workspace)
     finally:
-        recordings.done()
-    return workspace
+        reader.stages_done()
+
+
+class _Reader:
+    """One read of the live workspace: its progress stages and its recordings reads in flight."""
+
+    def __init__(self, client: Any, progress: Any, wanted: set[str] | None, lists: bool = True,
+                 recordings: bool = True) -> None:
+        from hmsconf.progress import NO_PROGRESS
+
+        progress = progress or NO_PROGRESS
+        self.client = client
+        self.wanted = wanted  # None: every template
+        self.list_stage = progress.stage("reading the live workspace") if lists else None
+        self.recordings_stage = progress.stage("reading recordings", 0) if recordings else None
+        self.reads: list[asyncio.Future] = []
+
+    async def lists(self) -> LiveWorkspace:
+        """The template and room lists, in parallel; recordings reads start as templates arrive."""
+        client, workspace, stage = self.client, LiveWorkspace(), self.list_stage
+        assert stage is not None
+
+        async def templates() -> None:
+            async for page in client.iter_templates():
+                stage.advance(1, f"templates: {len(workspace.templates) + len(page)}")
+                for body in page:
+                    live = LiveTemplate(body["id"], body.get("name", ""), body)
+                    workspace.templates[live.name] = live
+                    self.start_recordings(live)
+
+        async def rooms() -> None:
+            for body in await client.list_rooms(enabled=None):
+                room = LiveRoom(body["id"], body.get("name", ""), body)
+                workspace.rooms[room.name.lower()] = room
+            stage.advance(1, f"rooms: {len(workspace.rooms)}")
+
+        try:
+            await asyncio.gather(templates(), rooms())
+        finally:
+            stage.done()
+        return workspace
+
+    def start_recordings(self, live: LiveTemplate) -> None:
+        if self.wanted is None or live.name in self.wanted:
+            assert self.recordings_stage is not None  # (a reader of the lists alone wants none)
+            self.reads.append(asyncio.ensure_future(self._read_recordings(live)))
+            self.recordings_stage.grow(len(self.reads))
+
+    async def _read_recordings(self, live: LiveTemplate) -> None:
+        live.recordings = await self.client.get_recordings(live.id)
+        assert self.recordings_stage is not None
+        self.recordings_stage.advance(1, f"template `{live.name}`")
+
+    async def recordings(self, workspace: LiveWorkspace) -> LiveWorkspace:
+        """Wait for every recordings read started."""
+        if self.reads:
+            await asyncio.gather(*self.reads)
+        return workspace
+
+    def stages_done(self) -> None:
+        """(The lists' stage is over when they are.)"""
+        if self.recordings_stage is not None:
+            self.recordings_stage.done()

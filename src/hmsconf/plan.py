@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from hmsconf import normalize
 from hmsconf.diff import FieldChange, diff, list_delta
@@ -636,27 +636,36 @@ def _room_risks(name: str, fields: tuple[FieldChange, ...] | list[FieldChange], 
 # --- the whole plan ---------------------------------------------------------------------------
 
 
-def desired_fingerprint(salt: str, desired: DesiredWorkspace) -> str:
+def desired_part(item: Resolved) -> bytes:
+    """One object's share of the desired fingerprint."""
+    return json.dumps([item.kind, item.name, item.data], sort_keys=True, default=str).encode()
+
+
+def desired_fingerprint(salt: str, desired: DesiredWorkspace, part: Callable[[Resolved], bytes] = desired_part) -> str:
     digest = hashlib.sha256(salt.encode())
     for item in sorted(desired.objects(), key=lambda r: (r.kind, r.name)):
-        digest.update(json.dumps([item.kind, item.name, item.data], sort_keys=True, default=str).encode())
+        digest.update(part(item))
     return "sha256:" + digest.hexdigest()[:32]
 
 
 def make_plan(desired: DesiredWorkspace, live: LiveWorkspace, *, protect: dict | None = None,
               workspace_webhook: dict | None = None, refresh_secrets: bool = False, salt: str | None = None,
-              calibration: Calibration | None = None, offline: bool = False) -> tuple[Plan, list[str]]:
+              calibration: Calibration | None = None, offline: bool = False,
+              template_change: Callable[..., tuple[Change | None, str | None]] = plan_template,
+              fingerprint_part: Callable[[Resolved], bytes] = desired_part) -> tuple[Plan, list[str]]:
     """The plan, and the errors that stop it (a room whose template exists nowhere).
 
     ``offline``: ``live`` is another revision of the files (`hmsconf diff`), not a workspace:
-    the changes carry no live ids or fingerprints."""
+    the changes carry no live ids or fingerprints. ``template_change`` and ``fingerprint_part``
+    stand in for ``plan_template`` and ``desired_part`` where plan already compared a template
+    as its file loaded (hmsconf.filewise)."""
     plan = Plan(desired.workspace) if salt is None else Plan(desired.workspace, salt=salt)
     errors: list[str] = []
     protect = protect or {}
     protected = {"Template": set(protect.get("templates") or []), "Room": {n.lower() for n in protect.get("rooms") or []}}
     planned: list[tuple[Change | None, str | None, Resolved]] = []
     for name, item in sorted(desired.templates.items()):
-        planned.append((*plan_template(item, live.templates.get(name), live, plan.salt, refresh_secrets, calibration,
+        planned.append((*template_change(item, live.templates.get(name), live, plan.salt, refresh_secrets, calibration,
                                        offline), item))
     for name, item in sorted(desired.rooms.items(), key=lambda kv: kv[0].lower()):
         planned.append((*plan_room(item, live.room(name), live, plan.salt, desired.templates, refresh_secrets,
@@ -683,7 +692,7 @@ def make_plan(desired: DesiredWorkspace, live: LiveWorkspace, *, protect: dict |
             plan.changes.append(Change("Room", room.name, Action.UNMANAGED, id=None if offline else room.id))
     if workspace_webhook:
         plan.manual_steps.append(_webhook_step(desired.workspace, workspace_webhook))
-    plan.desired_fingerprint = desired_fingerprint(plan.salt, desired)
+    plan.desired_fingerprint = desired_fingerprint(plan.salt, desired, fingerprint_part)
     return plan, errors
 
 

@@ -88,14 +88,14 @@ def _one_file(path: Any) -> tuple[list[Diagnostic], list[tuple[Document, dict[st
     diagnostics, loaded = file_documents(load_file(path))
     documents: list[tuple[Document, dict[str, list[Diagnostic]] | None]] = []
     for doc in loaded:
-        if _alone(doc):
-            documents.append((_skeleton(doc), _check_alone(project, doc, environ, require_env, check)))
+        if alone(doc):
+            documents.append((skeleton(doc), _check_alone(project, doc, environ, require_env, check)))
         else:
             documents.append((doc, None))
     return diagnostics, documents
 
 
-def _alone(doc: Document) -> bool:
+def alone(doc: Document) -> bool:
     """Does checking ``doc`` need no other document, in every workspace?"""
     data = doc.data
     if doc.kind not in ("Template", "Room") or doc.has_placeholders or "overrides" in data:
@@ -107,16 +107,16 @@ def _alone(doc: Document) -> bool:
 def _check_alone(project: Project, doc: Document, environ: dict[str, str] | None, require_env: bool,
                  check: Check) -> dict[str, list[Diagnostic]]:
     """check's diagnostics for ``doc`` in each workspace where it resolves."""
-    alone = replace(project, documents=[doc], diagnostics=[], documents_loaded=True)
+    one = replace(project, documents=[doc], diagnostics=[], documents_loaded=True)
     out: dict[str, list[Diagnostic]] = {}
     for workspace in project.workspace_names():
-        desired, _ = resolve(alone, workspace, environ, require_env)  # its own resolution problems the parent finds again
+        desired, _ = resolve(one, workspace, environ, require_env)  # its own resolution problems the parent finds again
         for item in desired.objects():
             out[workspace] = check(item)
     return out
 
 
-def _skeleton(doc: Document) -> Document:
+def skeleton(doc: Document) -> Document:
     data = YMap()
     for key, value in doc.data.items():
         data[key] = value if _scalar_or_names(value) else None

@@ -32,9 +32,9 @@ def _pick(templates: list[TemplateAccess], only: str | None) -> list[TemplateAcc
 def from_files(path: str | None, workspace: str | None, template: str | None) -> tuple[AccessReport, list[Diagnostic]]:
     from hmsconf import engine
 
-    _, name, desired, diagnostics = engine.prepare(path, workspace)
-    models = [template_access(t.name, t.data) for t in desired.templates.values()]
-    return AccessReport(name, "files", _pick(models, template)), diagnostics
+    prepared = engine.prepare(path, workspace)
+    models = [template_access(t.name, t.data) for t in prepared.desired.templates.values()]
+    return AccessReport(prepared.workspace, "files", _pick(models, template)), prepared.diagnostics
 
 
 def from_live(path: str | None, workspace: str | None, api_url: str | None, template: str | None) -> AccessReport:

@@ -48,7 +48,7 @@ def command(path, workspace, api_url, output_format, out, detailed_exitcode, ref
 
     with errors_in_format(output_format), progress_display(quiet) as progress:
         planned = engine.plan_workspace(path, workspace, api_url, refresh_secrets, progress=progress,
-                                        selection=selection, pacing=pacing(parallelism, max_rate))
+                                        selection=selection, pacing=pacing(parallelism, max_rate), keep_unchanged=False)
     echo_warnings(planned.diagnostics)
     plan = planned.plan
     if output_format == "github":

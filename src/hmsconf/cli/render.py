@@ -28,9 +28,9 @@ def command(path, workspace, output_format) -> None:
     from hmsconf.cli.common import echo_warnings
     from hmsconf.resolve import masked_body
 
-    _, _, desired, diagnostics = engine.prepare(path, workspace)
-    echo_warnings(diagnostics)
-    documents = [{"kind": item.kind, **masked_body(item)} for item in desired.objects()]
+    prepared = engine.prepare(path, workspace)
+    echo_warnings(prepared.diagnostics)
+    documents = [{"kind": item.kind, **masked_body(item)} for item in prepared.desired.objects()]
     if output_format == "json":
         click.echo(json.dumps(documents, indent=2))
     else:
