@@ -16,8 +16,8 @@ from pathlib import Path
 
 from common import HEADER, hmsconf, machine, row
 
-from hmsconf.auth import TokenSource, management_token
-from hmsconf.client import ApiClient
+from hmsconf.api.auth import TokenSource, management_token
+from hmsconf.api.client import ApiClient
 from tests.factories import template
 
 KEY, SECRET = "bench-key", "bench-secret-0123456789abcdef0123456789"

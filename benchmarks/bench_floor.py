@@ -139,7 +139,7 @@ def main() -> None:
 
 
 def _jobs() -> int:
-    from hmsconf.parallel import jobs
+    from hmsconf.config.parallel import jobs
 
     return jobs()
 

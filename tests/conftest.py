@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from hmsconf.auth import TokenSource
-from hmsconf.client import ApiClient
+from hmsconf.api.auth import TokenSource
+from hmsconf.api.client import ApiClient
 from hmsconf.emulator.app import create_app
 from hmsconf.emulator.faults import Faults
 from hmsconf.emulator.server import bind
@@ -76,7 +76,7 @@ def http(emulator):
     """A plain HTTP client on the emulator, with a management token: for checking raw API answers."""
     import httpx
 
-    from hmsconf.auth import management_token
+    from hmsconf.api.auth import management_token
 
     token = management_token(ACCESS_KEY, SECRET)
     with httpx.Client(base_url=emulator.url, headers={"Authorization": f"Bearer {token}"}) as client:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from hmsconf.loader import discover
-from hmsconf.project import Project, load_project
-from hmsconf.resolve import DesiredWorkspace, resolve
+from hmsconf.config.loader import discover
+from hmsconf.config.project import Project, load_project
+from hmsconf.config.resolve import DesiredWorkspace, resolve
 
 
 def write_project(root: Path, files: dict[str, str]) -> Path:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hmsconf.plan import requests_for
+from hmsconf.plan.changes import requests_for
 
 import asyncio
 
@@ -10,11 +10,11 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from hmsconf import engine
-from hmsconf.apply import Applier, SafetyThresholds, check_safety
+from hmsconf.usecases import plan as engine
+from hmsconf.plan.apply import Applier, SafetyThresholds, check_safety
 from hmsconf.errors import SafetyError
 from hmsconf.errors import ApiError, ConnectionFailed
-from hmsconf.connection import Connection, open_client
+from hmsconf.api.connection import Connection, open_client
 from tests.helpers import write_project
 
 

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hmsconf import engine
-from hmsconf.apply import Applier
+from hmsconf.usecases import plan as engine
+from hmsconf.plan.apply import Applier
 from hmsconf.cli import cli
 from hmsconf.emulator.store import Store
 from hmsconf.model.calibration import CALIBRATION_NAME
@@ -132,7 +132,7 @@ def test_calibrate_learns_a_server_that_fills_differently_so_apply_then_plan_is_
     # A learned value is a settled default: a live role that strays from it is a change.
     import httpx
 
-    from hmsconf.auth import management_token
+    from hmsconf.api.auth import management_token
 
     tid = next(t["id"] for t in other_server.store.list_templates(100, None)["data"] if t["name"] == "talk")
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {management_token(ACCESS_KEY, SECRET)}"}) as http:
@@ -218,7 +218,7 @@ def test_any_server_fills_once_calibrated_apply_then_plan_is_clean(tmp_path_fact
     monkeypatch.setenv("HMS_SECRET", SECRET)
     running, server, thread = start_emulator(RandomServer(root / "server.db"))
     try:
-        from hmsconf.calibrate import calibrate_workspace
+        from hmsconf.usecases.calibrate import calibrate_workspace
 
         calibrate_workspace(str(root), "staging", running.url)
         planned = engine.plan_workspace(str(root), "staging", running.url)

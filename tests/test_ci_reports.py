@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from hmsconf.rules import RULES
+from hmsconf.config.rules import RULES
 from tests.helpers import write_project
 from tests.test_cli_validate import hmsconf
 

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from hmsconf.auth import REFRESH_MARGIN_SECONDS, TokenSource
-from hmsconf.client import ApiClient
+from hmsconf.api.auth import REFRESH_MARGIN_SECONDS, TokenSource
+from hmsconf.api.client import ApiClient
 from hmsconf.errors import ApiError, ConnectionFailed
 
 
@@ -141,7 +141,7 @@ def test_validation_error_details_are_scrubbed_of_secrets(emulator):
 
 
 def test_local_workspace_file_goes_through_the_same_client(tmp_path):
-    from hmsconf.connection import Connection, open_client
+    from hmsconf.api.connection import Connection, open_client
 
     async def go():
         async with open_client(Connection(file=str(tmp_path / "ws.db"))) as client:

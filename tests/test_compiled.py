@@ -1,4 +1,4 @@
-"""The compiled model (hmsconf.model.compiled) and the disk cache behind it (hmsconf.cache).
+"""The compiled model (hmsconf.model.compiled) and the disk cache behind it (hmsconf.model.cache).
 
 The compiled validator must say exactly what the pydantic models say, on
 valid and broken documents alike; the cache must never serve an entry of
@@ -18,7 +18,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import hmsconf
-from hmsconf import cache, rules
+from hmsconf.model import cache
+from hmsconf.config import rules
 from hmsconf.model import compiled as compiled_module, paths as model_paths
 from hmsconf.model.compiled import MODELS, compiled
 from hmsconf.model.room import ProjectConfig, Room
@@ -236,7 +237,7 @@ def test_validate_imports_no_pydantic_once_the_cache_is_warm(tmp_path):
     project = ROOT / "examples" / "webinar"
     env = {**os.environ, "HMSCONF_CACHE_DIR": str(tmp_path / "cache")}
     script = (
-        "import sys; from hmsconf.check import validate_paths; "
+        "import sys; from hmsconf.config.check import validate_paths; "
         f"found = validate_paths([{str(project)!r}]); "
         "print(len(found), sorted(m for m in sys.modules if m == 'pydantic' or m.startswith('pydantic.') or m in ('hmsconf.model.template', 'hmsconf.model.room')))"
     )
@@ -269,7 +270,7 @@ def test_the_cached_catalogue_tree_equals_the_walked_one(kind, cache_dir):
 @pytest.mark.parametrize("kind", ["Template", "Room", "RolePreset"])
 def test_scalar_types_match_the_models(kind):
     """The type a placeholder's value must have: the compiled model says what the model classes say."""
-    from hmsconf.placeholders import _scalar_of
+    from hmsconf.config.placeholders import _scalar_of
 
     paths = {p for k, d in EXAMPLES if k == kind for p in _paths(d)}
     paths |= {(*p, extra) for p in list(paths) for extra in ("unknown", 0)}

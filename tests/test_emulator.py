@@ -8,7 +8,7 @@ import httpx
 import jwt
 import pytest
 
-from hmsconf.auth import management_token
+from hmsconf.api.auth import management_token
 from tests.conftest import ACCESS_KEY, SECRET
 
 

@@ -9,7 +9,7 @@ from typing import Callable
 import httpx
 import pytest
 
-from hmsconf.auth import management_token
+from hmsconf.api.auth import management_token
 from hmsconf.emulator import exceptions
 from hmsconf.emulator.exceptions import ErrorAnswer
 from tests.conftest import ACCESS_KEY, RunningEmulator

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from hmsconf.auth import management_token
+from hmsconf.api.auth import management_token
 from hmsconf.emulator.app import create_app
 from hmsconf.emulator.faults import Faults
 from hmsconf.emulator.middleware import (

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from hmsconf import engine
+from hmsconf.usecases import plan as engine
 from hmsconf.errors import InvalidConfiguration
 from hmsconf.errors import ApiError
 from hmsconf.errors import HmsconfError
@@ -57,7 +57,7 @@ def test_plan_then_apply_then_no_changes_reading_only_managed_recordings(tmp_pat
             ("Room", "one", "create"), ("Template", "plain", "create"), ("Template", "with-recordings", "create")]
 
         async def apply():
-            from hmsconf.apply import Applier
+            from hmsconf.plan.apply import Applier
 
             async with engine.open_client_for(first.project, first.workspace, running.url) as client:
                 return await Applier(client, first.plan, first.desired, first.live).run()

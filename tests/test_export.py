@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from hmsconf import engine
-from hmsconf.apply import Applier
-from hmsconf.export import export_workspace, read_for_export, write_files
+from hmsconf.usecases import plan as engine
+from hmsconf.plan.apply import Applier
+from hmsconf.plan.export import export_workspace, read_for_export, write_files
 from hmsconf.errors import HmsconfError
-from hmsconf.connection import Connection, open_client
+from hmsconf.api.connection import Connection, open_client
 from tests.factories import template
 from tests.helpers import write_project
 
@@ -97,7 +97,7 @@ def test_export_round_trip_of_every_destination_type_and_many_roles(tmp_path, mo
 
 
 def test_export_never_overwrites_without_force(tmp_path):
-    from hmsconf.export import Exported
+    from hmsconf.plan.export import Exported
 
     exported = Exported(files={"templates/a.yaml": "x"})
     write_files(exported, tmp_path, force=False)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hmsconf.rules import check_document
+from hmsconf.config.rules import check_document
 from tests import cli
 from tests.helpers import write_project
 from tests.test_workflow import server  # noqa: F401  (the emulator fixture)

@@ -1,4 +1,4 @@
-"""hmsconf.filewise: `hmsconf plan` compares templates as their files load and keeps
+"""hmsconf.plan.filewise: `hmsconf plan` compares templates as their files load and keeps
 only skeletons of those that match, yet makes exactly the plan it made with every
 document held whole."""
 
@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from hmsconf import engine, filewise
+from hmsconf.usecases import plan as engine
+from hmsconf.plan import filewise
 from hmsconf.errors import InvalidConfiguration
-from hmsconf.loader import YMap
+from hmsconf.config.loader import YMap
 from tests.conftest import ACCESS_KEY, SECRET
 from tests.helpers import write_project
 
@@ -42,7 +43,7 @@ def lists_in_at_once(monkeypatch):
 
 
 def applied(tmp_path, url):
-    from hmsconf.apply import Applier
+    from hmsconf.plan.apply import Applier
 
     project = write_project(tmp_path / "p", FILES)
     first = engine.plan_workspace(str(project), None, url)

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 
-from hmsconf.fmt import format_paths, format_text
+from hmsconf.config.fmt import format_paths, format_text
 from hmsconf.errors import FormatError
 
 MESSY = """\

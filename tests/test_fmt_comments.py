@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from hmsconf.fmt import format_text
+from hmsconf.config.fmt import format_text
 
 
 def fmt(text: str) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from hmsconf.risks import RiskCode
+from hmsconf.plan.risks import RiskCode
 from tests import cli
 from tests.helpers import write_project
 
@@ -228,7 +228,7 @@ RISKS = [
     r"^room `coded`: role\(s\) `host` get a room code \(anyone with it can join\)$",
 ]
 
-# Every risk code (hmsconf.risks) is met here but this one, which only `hmsconf diff` writes
+# Every risk code (hmsconf.plan.risks) is met here but this one, which only `hmsconf diff` writes
 # (tests/test_review.py). A new code: give it a line in RISKS and a cause in AFTER.
 NOT_IN_A_PLAN = {RiskCode.PROJECT_ROOMS_USE_TEMPLATE}
 

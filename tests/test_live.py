@@ -4,7 +4,7 @@ import weakref
 
 from hypothesis import given, strategies as st
 
-from hmsconf.live import LiveTemplate, template_fingerprint
+from hmsconf.api.live import LiveTemplate, template_fingerprint
 from tests.factories import template
 
 json_values = st.recursive(

@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from hmsconf.auth import TokenSource
-from hmsconf.client import DEFAULT_API_URL, ApiClient
+from hmsconf.api.auth import TokenSource
+from hmsconf.api.client import DEFAULT_API_URL, ApiClient
 
 pytestmark = [
     pytest.mark.live,

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from hmsconf.diagnostics import Location
-from hmsconf.loader import MAX_DEPTH, YMap, YSeq, classify, load_file, load_text, locate
+from hmsconf.config.loader import MAX_DEPTH, YMap, YSeq, classify, load_file, load_text, locate
 
 
 def rules_of(text: str) -> list[str]:
@@ -134,7 +134,7 @@ def test_non_utf8_bytes_are_located(tmp_path):
 
 
 def test_huge_file_is_refused_before_reading(tmp_path, monkeypatch):
-    import hmsconf.loader as loader
+    import hmsconf.config.loader as loader
 
     monkeypatch.setattr(loader, "MAX_FILE_BYTES", 100)
     path = tmp_path / "big.yaml"

@@ -9,11 +9,11 @@ import asyncio
 
 import pytest
 
-from hmsconf import engine
+from hmsconf.usecases import plan as engine
 from hmsconf.errors import HmsconfError
 from hmsconf.emulator.faults import Faults
 from hmsconf.emulator.store import Store
-from hmsconf.pacing import Pace, Pacing
+from hmsconf.api.pacing import Pace, Pacing
 from tests.conftest import ACCESS_KEY, SECRET, start_emulator
 from tests.helpers import project_at, write_project
 
@@ -158,7 +158,7 @@ def test_a_workspace_paces_itself_from_hmsconf_yaml(logged, tmp_path, monkeypatc
     ("{file: x.db, parallelism: 2.5}", "parallelism must be a whole number"),
 ])
 def test_bad_pacing_in_hmsconf_yaml_is_a_clear_error(tmp_path, entry, message):
-    from hmsconf.connection import connection_for
+    from hmsconf.api.connection import connection_for
 
     project = write_project(tmp_path / "p", {"hmsconf.yaml": f"workspaces:\n  w: {entry}\n"})
     with pytest.raises(HmsconfError, match=message):
@@ -166,7 +166,7 @@ def test_bad_pacing_in_hmsconf_yaml_is_a_clear_error(tmp_path, entry, message):
 
 
 def test_validate_checks_pacing_in_hmsconf_yaml(tmp_path):
-    from hmsconf.check import check_workspace
+    from hmsconf.config.check import check_workspace
 
     project = write_project(tmp_path / "p", {"hmsconf.yaml": "workspaces:\n  w: {file: x.db, max_rate: -1, parallelism: 0}\n"})
     loaded = project_at(project)

@@ -1,4 +1,4 @@
-"""Validate on every core (hmsconf.parallel): the same output as one process, byte for byte.
+"""Validate on every core (hmsconf.config.parallel): the same output as one process, byte for byte.
 
 The commands run as subprocesses: forking is refused in a process with other
 threads, which a pytest-xdist worker has.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from hmsconf import parallel
+from hmsconf.config import parallel
 from tests.cli import run as run_hmsconf
 from tests.factories import template_yaml
 
@@ -75,7 +75,7 @@ def test_parallel_output_is_identical_to_serial(broken_project, output_format):
 def test_workers_really_are_other_processes():
     script = (
         "import os\n"
-        "from hmsconf.parallel import forked_map\n"
+        "from hmsconf.config.parallel import forked_map\n"
         "def pid(_):\n"
         "    return os.getpid()\n"
         "def square(x):\n"

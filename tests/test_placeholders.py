@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hmsconf.check import check_workspace
-from hmsconf.placeholders import convert, misspelt, wanted_type
+from hmsconf.config.check import check_workspace
+from hmsconf.config.placeholders import convert, misspelt, wanted_type
 from tests.helpers import desired_from, project_at, write_project
 
 ROOM = "kind: Room\nname: a\nsize: ${env:SIZE}\nlarge_room: ${env:LARGE}\ndescription: ${env:SIZE}\n"

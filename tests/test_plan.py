@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from hmsconf.plan import requests_for
+from hmsconf.plan.changes import requests_for
 
 import dataclasses
 import json
 
 import pytest
 
-from hmsconf import normalize
-from hmsconf.live import LiveRoom, LiveTemplate, LiveWorkspace
+from hmsconf.plan import normalize
+from hmsconf.api.live import LiveRoom, LiveTemplate, LiveWorkspace
 from hmsconf.model import catalogue
 from hmsconf.model.tree import plain
-from hmsconf.plan import Plan, make_plan
+from hmsconf.plan.changes import Plan, make_plan
 from tests.helpers import desired_from
 
 
@@ -265,7 +265,7 @@ def test_an_undeclared_settings_region_is_never_compared(tmp_path):
 
 
 def test_actions_are_values_that_read_as_their_word():
-    from hmsconf.plan import Action
+    from hmsconf.plan.changes import Action
 
     assert [a.symbol for a in Action] == ["+", "~", "-", "+", "?"]
     assert f"{Action.DISABLE}" == "disable" and json.dumps([Action.CREATE]) == '["create"]'
@@ -284,7 +284,7 @@ def test_a_room_without_a_template_in_an_empty_workspace_is_stopped_at_plan(tmp_
 def test_the_readme_lists_every_risk_code_with_its_meaning():
     from pathlib import Path
 
-    from hmsconf.risks import RiskCode
+    from hmsconf.plan.risks import RiskCode
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme.split("##### Risk codes", 1)[1].split("\n\n", 2)[1]

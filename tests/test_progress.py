@@ -17,7 +17,7 @@ import termios
 import threading
 from pathlib import Path
 
-from hmsconf.live import read_live
+from hmsconf.api.live import read_live
 from hmsconf.progress import NoProgress
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -142,8 +142,8 @@ def test_export_writes_a_project_that_plans_clean_and_is_formatted(tmp_path):
 
 
 def test_export_names_credentials_as_placeholders_only(tmp_path):
-    from hmsconf.export import project_config
-    from hmsconf.connection import Connection
+    from hmsconf.plan.export import project_config
+    from hmsconf.api.connection import Connection
 
     text = project_config("prod", Connection(api_url="http://127.0.0.1:9/v2", access_key="AK", secret="very-secret"), tmp_path)
     assert "very-secret" not in text and "AK" not in text
@@ -164,7 +164,7 @@ def test_a_project_folder_still_holds_the_projects_below_it(tmp_path):
 
 
 def test_a_template_file_that_does_not_load_does_not_make_its_rooms_look_wrong(tmp_path):
-    from hmsconf.check import validate_paths
+    from hmsconf.config.check import validate_paths
     from tests.helpers import write_project
 
     project = write_project(tmp_path, {"hmsconf.yaml": "workspaces: {local: {file: ws.db}}\n",

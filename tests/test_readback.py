@@ -4,7 +4,7 @@ clean. The "server" is the emulator over real HTTP with a store that stores two 
 
 from __future__ import annotations
 
-from hmsconf.plan import requests_for
+from hmsconf.plan.changes import requests_for
 
 import asyncio
 import json
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hmsconf import engine
-from hmsconf.apply import Applier
+from hmsconf.usecases import plan as engine
+from hmsconf.plan.apply import Applier
 from hmsconf.cli import cli
 from hmsconf.emulator.store import Store
 from tests.conftest import ACCESS_KEY, SECRET

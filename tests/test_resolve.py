@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hmsconf.model.catalogue import is_secret_path
-from hmsconf.resolve import deep_merge
+from hmsconf.config.resolve import deep_merge
 from tests.helpers import desired_from
 
 CONFIG = """

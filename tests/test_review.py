@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from hmsconf.review import review
+from hmsconf.usecases.revisions import review
 from tests.helpers import write_project
 
 pytestmark = pytest.mark.skipif(subprocess.run(["git", "--version"], capture_output=True).returncode != 0, reason="git missing")

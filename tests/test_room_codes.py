@@ -3,7 +3,7 @@ an enabled code is planned and applied; the codes themselves never appear in a p
 
 from __future__ import annotations
 
-from hmsconf.plan import requests_for
+from hmsconf.plan.changes import requests_for
 
 import asyncio
 import json
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from hmsconf import engine
-from hmsconf.apply import Applier
+from hmsconf.usecases import plan as engine
+from hmsconf.plan.apply import Applier
 from hmsconf.render.plan import FORMATS
 from tests.conftest import ACCESS_KEY, SECRET
 from tests.helpers import write_project
@@ -146,7 +146,7 @@ def test_plan_output_never_holds_a_code(project, emulator):
 
 
 def test_a_saved_plan_is_stale_once_the_codes_change(project, emulator):
-    from hmsconf.apply import check_fresh
+    from hmsconf.plan.apply import check_fresh
     from hmsconf.errors import StalePlanError
 
     root = project(room("true"))

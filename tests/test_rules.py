@@ -7,7 +7,7 @@ import copy
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from hmsconf.rules import RULES, check_document, check_project_config
+from hmsconf.config.rules import RULES, check_document, check_project_config
 
 T = "Template"
 R = "Room"
@@ -227,15 +227,15 @@ def test_mutated_valid_templates_never_crash(mutations):
 def test_rules_page_is_current():
     from pathlib import Path
 
-    from hmsconf.rules import rules_markdown
+    from hmsconf.config.rules import rules_markdown
 
     page = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
-    assert page.read_text() == rules_markdown(), "regenerate docs/rules.md from hmsconf.rules.rules_markdown()"
+    assert page.read_text() == rules_markdown(), "regenerate docs/rules.md from hmsconf.config.rules.rules_markdown()"
 
 
 def test_a_rule_id_is_registered_once():
     from hmsconf.diagnostics import Severity
-    from hmsconf.rules import rule
+    from hmsconf.config.rules import rule
 
     with pytest.raises(ValueError, match="SCHEMA-TYPE"):
         rule("SCHEMA-TYPE", Severity.ERROR, "again")
@@ -254,7 +254,7 @@ def test_every_rule_id_a_check_reports_is_registered():
 
 
 def test_dig_reads_through_mappings_only():
-    from hmsconf.rules import dig
+    from hmsconf.config.rules import dig
 
     body = {"a": {"b": [1], "c": "text"}}
     assert dig(body, "a", "b") == [1]
@@ -284,8 +284,8 @@ def test_more_malformed_values():
 
 
 def test_a_role_silent_on_stream_powers_gets_a_risk_note(tmp_path):
-    from hmsconf.live import LiveWorkspace
-    from hmsconf.plan import make_plan
+    from hmsconf.api.live import LiveWorkspace
+    from hmsconf.plan.changes import make_plan
     from tests.helpers import desired_from
 
     template = """

@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from hmsconf import saved_plan
+from hmsconf.plan import saved as saved_plan
 from hmsconf.errors import HmsconfError
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

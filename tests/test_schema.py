@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
-from hmsconf import schema
+from hmsconf.model import json_schema as schema
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,10 +9,10 @@ import re
 
 import pytest
 
-from hmsconf import engine
+from hmsconf.usecases import plan as engine
 from hmsconf.errors import HmsconfError
 from hmsconf.emulator.store import Store
-from hmsconf.selection import Selection
+from hmsconf.plan.selection import Selection
 from hmsconf.errors import UnknownTarget
 from tests.conftest import ACCESS_KEY, SECRET, start_emulator
 from tests.helpers import write_project
@@ -69,7 +69,7 @@ class World:
                                      selection=Selection.parse(targets))
 
     def apply(self, planned) -> None:
-        from hmsconf.apply import Applier
+        from hmsconf.plan.apply import Applier
 
         async def go():
             async with engine.open_client_for(planned.project, planned.workspace, self.running.url) as client:
@@ -150,8 +150,8 @@ def test_a_room_whose_template_does_not_exist_yet_brings_it_along(world):
 
 
 def test_a_saved_targeted_plan_applies_only_its_targets(world, tmp_path):
-    from hmsconf.apply import check_fresh
-    from hmsconf.plan import Plan
+    from hmsconf.plan.apply import check_fresh
+    from hmsconf.plan.changes import Plan
 
     world.apply(world.plan())
     world.edit("templates/alpha.yaml", "mute: true", "mute: false")
@@ -210,7 +210,7 @@ def test_target_kinds_are_case_insensitive_and_repeats_collapse():
 
 
 def test_the_plan_says_it_is_partial_in_every_format(world):
-    from hmsconf.plan import Plan
+    from hmsconf.plan.changes import Plan
     from hmsconf.render.plan import FORMATS
 
     plan = world.plan("Template/alpha", "Room/side").plan

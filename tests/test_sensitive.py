@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from hmsconf import rules
-from hmsconf.live import LiveWorkspace
+from hmsconf.config import rules
+from hmsconf.api.live import LiveWorkspace
 from hmsconf.model import catalogue, facts
 from hmsconf.model.sensitive import WRITE_ONLY, Sensitive, scrub, url_parts
 from hmsconf.render.plan import FORMATS
@@ -109,7 +109,7 @@ def test_literal_stream_keys_and_connection_secrets_get_secret_literal():
 
 
 def test_a_literal_connection_secret_in_hmsconf_yaml_is_warned_at_its_line(tmp_path):
-    from hmsconf.check import validate_paths
+    from hmsconf.config.check import validate_paths
 
     project = write_project(tmp_path, {"hmsconf.yaml": "workspaces:\n  prod:\n    access_key: ak\n    secret: literal-secret-value\n",
                                        "t.yaml": "kind: Template\nname: t\n"})

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from hmsconf.access import PERMISSIONS, delta_of, rtmp_host, template_access
+from hmsconf.plan.access import PERMISSIONS, delta_of, rtmp_host, template_access
 from hmsconf.model.defaults import MODERATOR_POWERS, effective_permissions
-from hmsconf.plan import Plan
+from hmsconf.plan.changes import Plan
 from hmsconf.render.plan import FORMATS as PLAN_FORMATS
 from hmsconf.render.plan import MARKDOWN_COMMENT_LIMIT, render_markdown_limited
 from hmsconf.render.show import FORMATS, peer_text, track_text
-from hmsconf.report import from_files
+from hmsconf.usecases.show import from_files
 
 from . import cli
 from .cli import on_a_terminal
@@ -260,7 +260,7 @@ def test_plan_and_diff_markdown_golden(changed_plan):
 
 
 def test_html_with_plan_includes_the_delta(changed_plan, tmp_path):
-    from hmsconf.access import AccessReport
+    from hmsconf.plan.access import AccessReport
 
     report = example_report("webinar")
     page = FORMATS["html"](AccessReport(report.workspace, report.source, report.templates, changed_plan), False)
@@ -271,8 +271,8 @@ def test_html_with_plan_includes_the_delta(changed_plan, tmp_path):
 def test_markdown_with_a_huge_subscribe_change_stays_under_the_comment_cap(tmp_path):
     roles = {f"role-{i:03d}": {"subscribeParams": {"subscribeToRoles": [f"role-{j:03d}" for j in range(120)]},
                                "permissions": {"mute": True}} for i in range(120)}
-    from hmsconf.diff import FieldChange
-    from hmsconf.plan import Change
+    from hmsconf.plan.fields import FieldChange
+    from hmsconf.plan.changes import Change
 
     changes = [Change("Template", f"t{n}", "create", fields=[FieldChange(("roles",), None, roles)]) for n in range(3)]
     plan = Plan("w", changes)
@@ -307,7 +307,7 @@ def test_any_template_body_renders_in_every_format_without_error():
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from hmsconf.access import AccessReport
+    from hmsconf.plan.access import AccessReport
 
     scalars = st.one_of(st.none(), st.booleans(), st.integers(-2, 3000), st.text(max_size=8),
                         st.sampled_from(["audio", "video", "screen", "simulcast", "a", "b", "rtmp://h.example/k"]))
@@ -367,8 +367,8 @@ def test_the_readme_show_commands_run(tmp_path):
 
 
 def test_a_removed_role_is_a_row_with_no_after_and_loses_its_edges():
-    from hmsconf.diff import FieldChange
-    from hmsconf.plan import Change
+    from hmsconf.plan.fields import FieldChange
+    from hmsconf.plan.changes import Change
 
     old_role = {"permissions": {"endRoom": True}, "subscribeParams": {"subscribeToRoles": ["host"]}, "priority": 2}
     change = Change("Template", "t", "update", fields=[

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from hmsconf import engine
+from hmsconf.usecases import plan as engine
 from hmsconf.model.defaults import effective_permissions
 from hmsconf.render.show import FORMATS
-from hmsconf.report import from_files
+from hmsconf.usecases.show import from_files
 
 ROOT = Path(__file__).resolve().parents[1]
 PICTURE = ROOT / "docs" / "show-webinar.png"

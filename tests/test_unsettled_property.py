@@ -11,8 +11,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hmsconf import normalize
-from hmsconf.diff import diff
+from hmsconf.plan import normalize
+from hmsconf.plan.fields import diff
 from hmsconf.model import catalogue
 from hmsconf.model.tree import plain
 

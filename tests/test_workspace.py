@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hmsconf.errors import HmsconfError
-from hmsconf.connection import connection_for
+from hmsconf.api.connection import connection_for
 from tests.helpers import project_at, write_project
 
 CONFIG = """

@@ -28,7 +28,7 @@ def command(path, workspace, api_url, dry_run, output_format, quiet) -> None:
     """
     import json
 
-    from hmsconf.calibrate import calibrate_workspace
+    from hmsconf.usecases.calibrate import calibrate_workspace
     from hmsconf.cli.progress import progress_display
     from hmsconf.render.calibration import text
 

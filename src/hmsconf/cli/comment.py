@@ -24,7 +24,7 @@ def command(markdown, number: int | None, repository: str | None) -> None:
       hmsconf plan -w prod --format markdown > plan.md && hmsconf comment plan.md
       hmsconf diff --format markdown | hmsconf comment - --pr 42 --repo acme/video-config
     """
-    from hmsconf.github_comment import post_sticky, target_from_environment
+    from hmsconf.api.github_comment import post_sticky, target_from_environment
 
     target = target_from_environment(number=number, repository=repository)
     posted = post_sticky(markdown.read(), target)

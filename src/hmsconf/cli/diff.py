@@ -25,7 +25,7 @@ def command(path, base, workspace, output_format, detailed_exitcode, no_color) -
     """
     from hmsconf.cli.common import append_step_summary, echo_warnings, errors_in_format
     from hmsconf.render.plan import FORMATS, render_markdown_limited
-    from hmsconf.review import review_desired
+    from hmsconf.usecases.revisions import review_desired
 
     with errors_in_format(output_format):
         plan, diagnostics, desired = review_desired(path, base, workspace)

@@ -17,7 +17,7 @@ def plan_all_workspaces(path: str | None, workspace: str | None, api_url: str | 
                         no_color: bool, quiet: bool) -> None:
     from hmsconf.cli.common import append_step_summary, echo_warnings
     from hmsconf.cli.progress import progress_display
-    from hmsconf.fanout import plan_all
+    from hmsconf.usecases.fanout import plan_all
     from hmsconf.render.fanout import FORMATS
 
     if workspace is not None:
@@ -28,7 +28,7 @@ def plan_all_workspaces(path: str | None, workspace: str | None, api_url: str | 
         raise click.UsageError("--out saves one workspace's plan: use it with --workspace, not --all-workspaces")
     with progress_display(quiet) as progress:
         sections = plan_all(path, None, refresh_secrets, progress=progress, selection=selection, pacing=pacing)
-    from hmsconf.check import unique
+    from hmsconf.config.check import unique
 
     echo_warnings(unique([d for s in sections if s.planned for d in s.planned.diagnostics]))
     codes = {}

@@ -24,7 +24,7 @@ def command(paths: tuple[str, ...], check: bool, quiet: bool) -> None:
       hmsconf fmt --check examples/  # in CI or pre-commit
     """
     from hmsconf.cli.progress import progress_display
-    from hmsconf.fmt import format_paths
+    from hmsconf.config.fmt import format_paths
 
     with progress_display(quiet) as progress:
         result = format_paths(list(paths) or ["."], check, progress)

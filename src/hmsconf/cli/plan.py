@@ -41,7 +41,7 @@ def command(path, workspace, api_url, output_format, out, detailed_exitcode, ref
 
         plan_all_workspaces(path, workspace, api_url, output_format, out, detailed_exitcode, refresh_secrets, selection,
                             pacing(parallelism, max_rate), no_color, quiet)
-    from hmsconf import engine
+    from hmsconf.usecases import plan as engine
     from hmsconf.cli.common import append_step_summary, echo_warnings, errors_in_format
     from hmsconf.cli.progress import progress_display
     from hmsconf.render.plan import FORMATS, render_markdown_limited

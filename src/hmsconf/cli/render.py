@@ -24,9 +24,9 @@ def command(path, workspace, output_format) -> None:
 
     import yaml
 
-    from hmsconf import engine
+    from hmsconf.usecases import plan as engine
     from hmsconf.cli.common import echo_warnings
-    from hmsconf.resolve import masked_body
+    from hmsconf.config.resolve import masked_body
 
     prepared = engine.prepare(path, workspace)
     echo_warnings(prepared.diagnostics)

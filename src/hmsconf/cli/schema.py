@@ -20,7 +20,7 @@ def command(kind: str, write_dir: str | None) -> None:
       hmsconf schema Template > template.schema.json     # kinds in any case
       # yaml-language-server: $schema=schemas/document.schema.json   (first line of a file)
     """
-    from hmsconf import schema
+    from hmsconf.model import json_schema as schema
 
     if write_dir:
         from pathlib import Path
@@ -37,7 +37,7 @@ def command(kind: str, write_dir: str | None) -> None:
             click.echo(f"wrote {path}")
         return
     if kind.lower() == "plan":
-        from hmsconf import saved_plan
+        from hmsconf.plan import saved as saved_plan
 
         click.echo(schema.render(saved_plan.json_schema()), nl=False)
         return

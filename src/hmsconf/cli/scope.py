@@ -9,7 +9,7 @@ import click
 
 def _selection(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> Any:
     from hmsconf.errors import HmsconfError
-    from hmsconf.selection import Selection
+    from hmsconf.plan.selection import Selection
 
     try:
         return Selection.parse(value)
@@ -38,6 +38,6 @@ def pacing_options(f: Callable) -> Callable:
 
 
 def pacing(parallelism: int | None, max_rate: float | None) -> Any:
-    from hmsconf.pacing import Pacing
+    from hmsconf.api.pacing import Pacing
 
     return Pacing(parallelism, max_rate) if parallelism is not None or max_rate is not None else None

@@ -28,7 +28,7 @@ def command(path, workspace, api_url, live, template, output_format, plan_file, 
       hmsconf show -w prod --live --format html > report.html
       hmsconf show --format html --plan plan.json > report.html
     """
-    from hmsconf import report as use_case
+    from hmsconf.usecases import show as use_case
     from hmsconf.cli.common import echo_warnings
     from hmsconf.render.show import FORMATS
 

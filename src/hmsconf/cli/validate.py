@@ -28,7 +28,7 @@ def command(paths: tuple[str, ...], strict: bool, output_format: str, no_color: 
       hmsconf validate templates/webinar.yaml --strict
       hmsconf validate --format github      # annotations in a GitHub Actions job
     """
-    from hmsconf.check import validate
+    from hmsconf.config.check import validate
     from hmsconf.cli.progress import progress_display
     from hmsconf.diagnostics import has_errors, strictened
     from hmsconf.render.diagnostics import FORMATS

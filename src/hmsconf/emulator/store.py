@@ -122,7 +122,7 @@ def object_id() -> str:
 
 
 def _validate(kind: str, body: JsonObject) -> None:
-    from hmsconf.rules import check_document
+    from hmsconf.config.rules import check_document
 
     problems = [d for d in check_document(kind, body, api=True) if d.is_error]
     if problems:

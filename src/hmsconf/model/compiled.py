@@ -4,7 +4,7 @@ Why it exists: ``hmsconf validate`` as a pre-commit hook spent most of its time
 importing pydantic and building the model classes, only to hand pydantic-core
 the schema they compile to. That core schema is plain data once the model
 classes in it are replaced by their names, so it is derived once from the
-models, cached on disk (``hmsconf.cache``, keyed by hmsconf's version, the
+models, cached on disk (``hmsconf.model.cache``, keyed by hmsconf's version, the
 model sources and pydantic's version) and fed straight to pydantic-core's
 ``SchemaValidator``: the same validator, the same errors, a fraction of the
 start-up. The models stay the single source of truth.
@@ -147,7 +147,7 @@ def compiled(kind: str) -> Compiled:
 
 @lru_cache(maxsize=None)
 def _schemas() -> dict | None:
-    from hmsconf.cache import cached
+    from hmsconf.model.cache import cached
 
     try:
         return cached("model-core-schema", _key(), _compile_all, check=_checked)
@@ -157,7 +157,7 @@ def _schemas() -> dict | None:
 
 def _key() -> str:
     """hmsconf's version, every source of the model package, pydantic's version."""
-    from hmsconf.cache import source_key
+    from hmsconf.model.cache import source_key
 
     here = os.path.dirname(__file__)
     parts: list[Any] = [str(_FORMAT), *sorted(Path(here).glob("*.py"))]
@@ -254,7 +254,7 @@ def _as_data_loose(node: Any) -> Any:
 def cached_tree(kind: str, walk: Callable[[str], Any], node_type: type) -> Any:
     """``walk(kind)``, the catalogue's tree of ``node_type`` nodes with ``facts`` marks,
     from the disk cache when the model sources have not changed."""
-    from hmsconf.cache import cached
+    from hmsconf.model.cache import cached
 
     try:
         data = cached(f"model-catalogue-{kind}", _key(), lambda: _tree_data(walk(kind)))

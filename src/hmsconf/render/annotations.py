@@ -13,12 +13,12 @@ import re
 from typing import Any, Sequence
 
 from hmsconf.diagnostics import Location
-from hmsconf.diff import FieldChange
-from hmsconf.loader import locate
-from hmsconf.plan import Change, Plan
+from hmsconf.plan.fields import FieldChange
+from hmsconf.config.loader import locate
+from hmsconf.plan.changes import Change, Plan
 from hmsconf.render.diagnostics import GITHUB_ANNOTATIONS_PER_SEVERITY, annotation
 from hmsconf.render.plan import field_line, render_text
-from hmsconf.resolve import DesiredWorkspace
+from hmsconf.config.resolve import DesiredWorkspace
 
 _QUOTED = re.compile(r"`([^`]+)`")
 

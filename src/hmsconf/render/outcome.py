@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from hmsconf.render.readback import text as readback_text
 
 if TYPE_CHECKING:
-    from hmsconf.apply import ApplyResult
-    from hmsconf.export import ExportResult
+    from hmsconf.plan.apply import ApplyResult
+    from hmsconf.plan.export import ExportResult
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any, Sequence
 
-from hmsconf.access import PERMISSIONS, AccessReport, TemplateAccess, delta_of
+from hmsconf.plan.access import PERMISSIONS, AccessReport, TemplateAccess, delta_of
 from hmsconf.errors import HmsconfError
 from hmsconf.model.defaults import MODERATOR_POWERS
 from hmsconf.render import show

@@ -43,7 +43,7 @@ def _uri(file: str) -> tuple[str, str | None]:
 @renderer("sarif")
 def render_sarif(diagnostics: Sequence[Diagnostic], color: bool = False) -> str:
     """One SARIF run: every rule of the registry as a reportingDescriptor, one result per diagnostic."""
-    from hmsconf.rules import RULES
+    from hmsconf.config.rules import RULES
 
     ids = sorted(set(RULES) | {d.rule for d in diagnostics})
     index = {rule_id: n for n, rule_id in enumerate(ids)}

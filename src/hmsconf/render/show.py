@@ -4,7 +4,7 @@
 matrix (moderator powers first), a publish matrix, the subscribe graph and the
 destinations. The same pictures, as changes, go into the plan and diff
 Markdown (``plan_access_markdown``). Renderers only read values from
-``hmsconf.access``; the heavy libraries (rich for the terminal, igraph for the
+``hmsconf.plan.access``; the heavy libraries (rich for the terminal, igraph for the
 graph layout of the page) are imported when a format needs them.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Sequence
 
-from hmsconf.access import PERMISSIONS, AccessDelta, AccessReport, Destination, RoleAccess, RowChange, TemplateAccess, Track, Value, delta_of
+from hmsconf.plan.access import PERMISSIONS, AccessDelta, AccessReport, Destination, RoleAccess, RowChange, TemplateAccess, Track, Value, delta_of
 from hmsconf.model.defaults import MODERATOR_POWERS
 
 ShowRenderer = Callable[[AccessReport, bool], str]

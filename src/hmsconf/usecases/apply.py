@@ -10,15 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hmsconf import engine
-from hmsconf.apply import Applier, ApplyResult, Outcome, SafetyThresholds, check_fresh, check_safety
+from hmsconf.usecases import plan as engine
+from hmsconf.plan.apply import Applier, ApplyResult, Outcome, SafetyThresholds, check_fresh, check_safety
 from hmsconf.errors import StalePlanError, UsageError
 
 if TYPE_CHECKING:
-    from hmsconf.pacing import Pacing
-    from hmsconf.plan import Plan
+    from hmsconf.api.pacing import Pacing
+    from hmsconf.plan.changes import Plan
     from hmsconf.progress import Progress
-    from hmsconf.selection import Selection
+    from hmsconf.plan.selection import Selection
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def prepare(request: ApplyRequest, progress: Progress | None = None) -> Prepared
         if selection is not None:
             raise UsageError("a saved plan applies exactly what it holds: --target goes with `hmsconf plan`")
         if saved.targets is not None:
-            from hmsconf.selection import Selection
+            from hmsconf.plan.selection import Selection
 
             selection = Selection.parse(saved.targets)
     planned = engine.plan_workspace(project_path, workspace, request.api_url, request.refresh_secrets,
@@ -103,7 +103,7 @@ async def _execute(prepared: Prepared, progress: Progress | None) -> Outcome:
 def _read_saved(path: str | None) -> Plan | None:
     if path is None:
         return None
-    from hmsconf import saved_plan
-    from hmsconf.plan import Plan
+    from hmsconf.plan import saved as saved_plan
+    from hmsconf.plan.changes import Plan
 
     return Plan.from_json(saved_plan.read(path))

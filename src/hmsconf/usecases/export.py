@@ -5,19 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hmsconf import engine
-from hmsconf.export import ExportResult
+from hmsconf.usecases import plan as engine
+from hmsconf.plan.export import ExportResult
 
 if TYPE_CHECKING:
-    from hmsconf.live import LiveWorkspace
+    from hmsconf.api.live import LiveWorkspace
     from hmsconf.progress import Progress
 
 
 def export(out: str, project_path: str, workspace: str | None, api_url: str | None, *,
            include_defaults: bool = False, force: bool = False, progress: Progress | None = None) -> ExportResult:
-    from hmsconf.export import export_workspace, project_config, read_for_export, schema_files, write_files
-    from hmsconf.project import open_project
-    from hmsconf.connection import connection_for
+    from hmsconf.plan.export import export_workspace, project_config, read_for_export, schema_files, write_files
+    from hmsconf.config.project import open_project
+    from hmsconf.api.connection import connection_for
 
     project = open_project(project_path, documents=False)  # only hmsconf.yaml: which workspace
     name = project.pick_workspace(workspace)

@@ -16,8 +16,8 @@ from typing import Any, Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hmsconf.errors import HmsconfError
-from hmsconf.plan import ACTIONS, FORMAT_VERSION, Part, Plan
-from hmsconf.risks import RiskCode
+from hmsconf.plan.changes import ACTIONS, FORMAT_VERSION, Part, Plan
+from hmsconf.plan.risks import RiskCode
 
 RISK_CODES = tuple(code.value for code in RiskCode)
 PARTS = tuple(part.value for part in Part)

@@ -1064,7 +1064,7 @@ def rules_markdown() -> str:
     lines = [
         "# Validation rules",
         "",
-        "Every diagnostic of `hmsconf validate` carries one of these ids. Generated from `hmsconf.rules.RULES`;",
+        "Every diagnostic of `hmsconf validate` carries one of these ids. Generated from `hmsconf.config.rules.RULES`;",
         "`tests/test_rules.py` fails when this page is stale.",
         "",
         "| rule | severity | applies to | checks |",

@@ -16,7 +16,7 @@ from typing import Any
 
 from hmsconf.errors import FormatError, HmsconfError
 from hmsconf.files import write_atomically
-from hmsconf.loader import MAX_FILE_BYTES
+from hmsconf.config.loader import MAX_FILE_BYTES
 
 FRONT = ("kind", "name", "extends", "renamed_from")
 BACK = ("workspaces", "except_workspaces", "overrides")
@@ -171,7 +171,7 @@ def format_text(text: str, display: str, is_config: bool = False) -> str:
     """The canonical form of one file's text; FormatError for YAML that cannot be read."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    from hmsconf.loader import load_text
+    from hmsconf.config.loader import load_text
 
     # Our loader first: it has the limits (alias bombs, depth, size) that
     # ruamel.yaml lacks, and fmt refuses exactly the YAML that validate refuses.
@@ -213,7 +213,7 @@ class FmtResult:
 
 def _files(paths: list[str]) -> list[Path]:
     """Only project documents and hmsconf.yaml: other YAML beside them is not ours."""
-    from hmsconf.project import document_files
+    from hmsconf.config.project import document_files
 
     files, problems = document_files(paths)
     if problems:

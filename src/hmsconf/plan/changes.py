@@ -1,7 +1,7 @@
 """Desired vs live -> a Plan: a value that can be rendered, saved and applied.
 
 The plan lists, per object, a frozen Change: the field changes (old and new, secrets
-masked), the risks as values (``hmsconf.risks``), the effective permissions of each changed
+masked), the risks as values (``hmsconf.plan.risks``), the effective permissions of each changed
 role, the blast radius, and the fingerprint of the live object it was computed from, so that
 a saved plan can refuse to run against a workspace that has moved on. The API requests apply
 sends are not stored: ``requests_for`` derives them from a change, for apply and for the
@@ -18,16 +18,16 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import Any, Callable, Iterator, Mapping
 
-from hmsconf import normalize
-from hmsconf.diff import FieldChange, diff, list_delta
-from hmsconf.live import LiveRoom, LiveTemplate, LiveWorkspace, room_fingerprint, template_fingerprint
+from hmsconf.plan import normalize
+from hmsconf.plan.fields import FieldChange, diff, list_delta
+from hmsconf.api.live import LiveRoom, LiveTemplate, LiveWorkspace, room_fingerprint, template_fingerprint
 from hmsconf.model import catalogue
 from hmsconf.model.calibration import CALIBRATION_NAME, Calibration
 from hmsconf.model.defaults import MODERATOR_POWERS
 from hmsconf.model.sensitive import WRITE_ONLY, contains_write_only, url_parts
 from hmsconf.model.tree import plain
-from hmsconf.resolve import DesiredWorkspace, Resolved
-from hmsconf.risks import DESTINATION_LABELS, RECORDING_SWITCH_LABELS, Risk, RiskCode
+from hmsconf.config.resolve import DesiredWorkspace, Resolved
+from hmsconf.plan.risks import DESTINATION_LABELS, RECORDING_SWITCH_LABELS, Risk, RiskCode
 
 # 2: risks are objects {code, subject, detail, text} (1: English sentences).
 FORMAT_VERSION = 2
@@ -658,7 +658,7 @@ def make_plan(desired: DesiredWorkspace, live: LiveWorkspace, *, protect: dict |
     ``offline``: ``live`` is another revision of the files (`hmsconf diff`), not a workspace:
     the changes carry no live ids or fingerprints. ``template_change`` and ``fingerprint_part``
     stand in for ``plan_template`` and ``desired_part`` where plan already compared a template
-    as its file loaded (hmsconf.filewise)."""
+    as its file loaded (hmsconf.plan.filewise)."""
     plan = Plan(desired.workspace) if salt is None else Plan(desired.workspace, salt=salt)
     errors: list[str] = []
     protect = protect or {}

@@ -17,7 +17,7 @@ from typing import Any, AsyncIterator, Iterable
 import httpx
 import stamina
 
-from hmsconf.auth import TokenSource
+from hmsconf.api.auth import TokenSource
 from hmsconf.errors import ApiError, ConnectionFailed
 
 DEFAULT_API_URL = "https://api.100ms.live/v2"
@@ -73,9 +73,9 @@ class ApiClient:
         self.requests = 0  # HTTP requests sent, retries included
         self.retry_seconds, self.retry_attempts, self.wait_max = retry_seconds, retry_attempts, wait_max
         self._limit = asyncio.Semaphore(concurrency)
-        self.pace = None  # max_rate: requests per second, evenly spaced (hmsconf.pacing)
+        self.pace = None  # max_rate: requests per second, evenly spaced (hmsconf.api.pacing)
         if max_rate is not None:
-            from hmsconf.pacing import Pace
+            from hmsconf.api.pacing import Pace
 
             self.pace = Pace(max_rate)
         self._http = httpx.AsyncClient(

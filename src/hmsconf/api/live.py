@@ -82,7 +82,7 @@ class LiveWorkspace:
     templates: dict[str, LiveTemplate] = field(default_factory=dict)
     rooms: dict[str, LiveRoom] = field(default_factory=dict)  # keyed by lower-cased name (§6.1)
     # room id -> role -> "enabled"/"disabled": whether a role has an enabled room code (§7), never the codes;
-    # read only for rooms that manage codes (hmsconf.room_codes)
+    # read only for rooms that manage codes (hmsconf.plan.room_codes)
     room_codes: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -98,7 +98,7 @@ class LiveWorkspace:
         return self._templates_by_id.get(template_id) if template_id is not None else None
 
     def set_rooms_using(self, counts: dict[str, int]) -> None:
-        """Blast radii counted elsewhere (a targeted plan reads no room list: hmsconf.selection)."""
+        """Blast radii counted elsewhere (a targeted plan reads no room list: hmsconf.plan.selection)."""
         self._rooms_per_template = Counter(counts)
 
     def rooms_using(self, template_id: str) -> int:

@@ -17,9 +17,9 @@ from typing import Any
 
 import yaml
 
-from hmsconf import normalize
+from hmsconf.plan import normalize
 from hmsconf.errors import HmsconfError
-from hmsconf.live import LiveWorkspace
+from hmsconf.api.live import LiveWorkspace
 from hmsconf.model import catalogue, facts
 
 # Points at the schema export writes beside the files (schemas/), so editors find it offline.
@@ -152,7 +152,7 @@ class _DUMPER(yaml.SafeDumper):
 
 def _canonical(node: Any, annotation: Any) -> Any:
     """Keys in the order `hmsconf fmt` puts them (the model's), so exported files pass `fmt --check`."""
-    from hmsconf.fmt import BACK, FRONT
+    from hmsconf.config.fmt import BACK, FRONT
     from hmsconf.model.paths import field_order, step
 
     if isinstance(node, dict):
@@ -209,7 +209,7 @@ def write_files(exported: Exported, root: FsPath, force: bool) -> list[str]:
 
 async def read_for_export(client: Any, progress: Any = None) -> LiveWorkspace:
     """Everything, recordings included (export manages every part)."""
-    from hmsconf.live import read_live
+    from hmsconf.api.live import read_live
 
     return await read_live(client, recordings_for=None, progress=progress)
 
@@ -238,7 +238,7 @@ def project_config(workspace: str, connection: Any, out_dir: FsPath) -> str:
 
 def schema_files() -> dict[str, str]:
     """The JSON Schemas the modelines point at, as files of the exported project."""
-    from hmsconf import schema
+    from hmsconf.model import json_schema as schema
 
     generated = schema.generate()
     return {f"schemas/{name}": schema.render(generated[name]) for name in ("document.schema.json", "hmsconf.schema.json")}

@@ -12,13 +12,15 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from hmsconf import normalize, readback, room_codes
+from hmsconf.plan import normalize
+from hmsconf.plan import readback
+from hmsconf.plan import room_codes
 from hmsconf.errors import HmsconfError, SafetyError, StalePlanError
-from hmsconf.live import LiveWorkspace
+from hmsconf.api.live import LiveWorkspace
 from hmsconf.model import catalogue
-from hmsconf.plan import Action, ApiRequest, Change, Part, Plan, requests_for
+from hmsconf.plan.changes import Action, ApiRequest, Change, Part, Plan, requests_for
 from hmsconf.progress import NO_PROGRESS, Progress
-from hmsconf.resolve import DesiredWorkspace
+from hmsconf.config.resolve import DesiredWorkspace
 
 DEFAULT_MAX_CHANGE_SHARE = 0.3
 DEFAULT_MIN_OBJECTS = 10  # smaller projects are exempt from the share check, as in octoDNS
@@ -266,7 +268,7 @@ class Applier:
     async def _apply_room(self, change: Change, request: ApiRequest) -> None:
         desired = self.desired.rooms[change.name].data
         changed = {str(f.path[0]) for f in change.fields}
-        if request.part in room_codes.PARTS:  # §7, planned by hmsconf.room_codes
+        if request.part in room_codes.PARTS:  # §7, planned by hmsconf.plan.room_codes
             await room_codes.apply_request(self.client, change.id or self.room_ids[change.name], request)
         elif request.part == Part.ROOM_ENABLED:
             room_id = change.id or self.room_ids[change.name]

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hmsconf import engine
-from hmsconf.check import checked
+from hmsconf.usecases import plan as engine
+from hmsconf.config.check import checked
 from hmsconf.diagnostics import Diagnostic, has_errors
 from hmsconf.errors import HmsconfError, InvalidConfiguration
 
@@ -46,8 +46,8 @@ class _Labelled:
 def plan_all(path: str | None, api_url: str | None = None, refresh_secrets: bool = False, progress: Any = None,
              selection: Any = None, pacing: Any = None) -> list[Section]:
     """A section per workspace of hmsconf.yaml, in its order (the default workspace when it declares none)."""
-    from hmsconf.project import load_documents, open_project
-    from hmsconf.selection import check
+    from hmsconf.config.project import load_documents, open_project
+    from hmsconf.plan.selection import check
 
     project = open_project(path, documents=False)
     if has_errors(project.diagnostics):

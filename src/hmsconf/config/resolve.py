@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from hmsconf.diagnostics import Diagnostic, Location, Path, dotted, error, notice, warning
-from hmsconf.loader import Document, YMap, YSeq, item_positions, key_positions
+from hmsconf.config.loader import Document, YMap, YSeq, item_positions, key_positions
 from hmsconf.model import catalogue
 from hmsconf.model.sensitive import shown
 from hmsconf.model.tree import plain
-from hmsconf.placeholders import PLACEHOLDER as _PLACEHOLDER
-from hmsconf.project import Project
+from hmsconf.config.placeholders import PLACEHOLDER as _PLACEHOLDER
+from hmsconf.config.project import Project
 
 META_KEYS = ("kind", "workspaces", "except_workspaces", "overrides")
 
@@ -147,7 +147,7 @@ class _Resolver:
         return value
 
     def _substitute_string(self, text: str, doc: Document, path: Path, from_env: set[Path], data_root: Any) -> Any:
-        from hmsconf.placeholders import misspelt
+        from hmsconf.config.placeholders import misspelt
 
         bad = misspelt(text, self.vars)
         for wrong in bad:
@@ -179,7 +179,7 @@ class _Resolver:
 
     def _typed(self, value: Any, match: re.Match, doc: Document, path: Path, data_root: Any) -> Any:
         """A whole-scalar placeholder takes the type its field needs (from the model)."""
-        from hmsconf.placeholders import NotConvertible, convert, describe, wanted_type
+        from hmsconf.config.placeholders import NotConvertible, convert, describe, wanted_type
 
         wanted = wanted_type(self.kind, path)
         try:

@@ -19,7 +19,7 @@ from typing import Any
 
 from hmsconf.diagnostics import Diagnostic, error, warning
 from hmsconf.errors import HmsconfError
-from hmsconf.loader import PROJECT_FILE, Document, LoadedFile, ProjectFiles, classify, collector_paused, discover, load_file
+from hmsconf.config.loader import PROJECT_FILE, Document, LoadedFile, ProjectFiles, classify, collector_paused, discover, load_file
 
 LOCAL_WORKSPACE = "local"
 DEFAULT_LOCAL_FILE = ".hmsconf/local-workspace.db"
@@ -155,7 +155,7 @@ def file_documents(loaded: LoadedFile) -> tuple[list[Diagnostic], list[Document]
 
 
 def _check_config(doc: Document) -> list[Diagnostic]:
-    from hmsconf import rules
+    from hmsconf.config import rules
     from hmsconf.model.catalogue import CONFIG
 
     found = rules.check_project_config(doc.data) + rules.literal_secrets(CONFIG, doc.data)

@@ -15,13 +15,13 @@ import tarfile
 import tempfile
 from pathlib import Path as FsPath
 
-from hmsconf.check import checked
+from hmsconf.config.check import checked
 from hmsconf.diagnostics import Diagnostic
 from hmsconf.errors import HmsconfError
-from hmsconf.live import LiveRoom, LiveTemplate, LiveWorkspace
-from hmsconf.plan import Plan, make_plan
-from hmsconf.project import enclosing_root, open_project
-from hmsconf.resolve import DesiredWorkspace
+from hmsconf.api.live import LiveRoom, LiveTemplate, LiveWorkspace
+from hmsconf.plan.changes import Plan, make_plan
+from hmsconf.config.project import enclosing_root, open_project
+from hmsconf.config.resolve import DesiredWorkspace
 
 
 class OfflineEnviron(dict):

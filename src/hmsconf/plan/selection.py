@@ -28,11 +28,11 @@ import inspect
 from dataclasses import dataclass
 from typing import Any, Awaitable, Iterable
 
-from hmsconf import room_codes
+from hmsconf.plan import room_codes
 from hmsconf.errors import HmsconfError, UnknownTarget
-from hmsconf.live import LiveRoom, LiveTemplate, LiveWorkspace
-from hmsconf.plan import Plan, plan_template
-from hmsconf.resolve import DesiredWorkspace
+from hmsconf.api.live import LiveRoom, LiveTemplate, LiveWorkspace
+from hmsconf.plan.changes import Plan, plan_template
+from hmsconf.config.resolve import DesiredWorkspace
 
 KINDS = {"template": "Template", "room": "Room"}
 

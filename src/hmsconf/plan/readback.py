@@ -18,9 +18,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from hmsconf import normalize
+from hmsconf.plan import normalize
 from hmsconf.diagnostics import dotted
-from hmsconf.diff import ABSENT, diff
+from hmsconf.plan.fields import ABSENT, diff
 from hmsconf.model.sensitive import SHOWN, shown
 
 _MISSING = object()

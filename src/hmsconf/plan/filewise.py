@@ -5,7 +5,7 @@ about 130 KB a 20-role template (5,000 templates: 643 MB). Most templates
 need no other document (no placeholder, no ``overrides``, no role that
 ``extends`` a preset: ``prechecked.alone``) and match their live counterpart.
 Such a template is checked as soon as its file is loaded, with the functions
-``check`` uses (as validate's workers do, hmsconf.prechecked), and compared as
+``check`` uses (as validate's workers do, hmsconf.config.prechecked), and compared as
 soon as the live lists are in (the reader fetches them meanwhile, on its own
 thread). When nothing changes, only its skeleton stays (its top-level
 scalars and its role names: what the checks across documents and the room
@@ -26,15 +26,15 @@ import zlib
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Protocol
 
-from hmsconf.check import check_resolved
+from hmsconf.config.check import check_resolved
 from hmsconf.diagnostics import has_errors
-from hmsconf.live import LiveWorkspace
-from hmsconf.loader import Document, YMap, collector_paused, load_file
+from hmsconf.api.live import LiveWorkspace
+from hmsconf.config.loader import Document, YMap, collector_paused, load_file
 from hmsconf.model.calibration import Calibration
-from hmsconf.plan import Change, desired_part, plan_template
-from hmsconf.prechecked import Prechecked, alone, skeleton
-from hmsconf.project import Project, file_documents
-from hmsconf.resolve import Resolved, resolve
+from hmsconf.plan.changes import Change, desired_part, plan_template
+from hmsconf.config.prechecked import Prechecked, alone, skeleton
+from hmsconf.config.project import Project, file_documents
+from hmsconf.config.resolve import Resolved, resolve
 
 # YAML held whole while the live lists are on their way (about five times that in memory).
 WAITING_BUDGET = 16 * 2**20

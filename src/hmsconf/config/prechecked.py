@@ -23,9 +23,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from hmsconf.diagnostics import Diagnostic
-from hmsconf.loader import Document, YMap, collector_paused, load_file
-from hmsconf.project import Project, file_documents
-from hmsconf.resolve import Resolved, resolve
+from hmsconf.config.loader import Document, YMap, collector_paused, load_file
+from hmsconf.config.project import Project, file_documents
+from hmsconf.config.resolve import Resolved, resolve
 
 Check = Callable[[Resolved], list[Diagnostic]]
 
@@ -57,7 +57,7 @@ def load_and_precheck(project: Project, environ: dict[str, str] | None, require_
     Returns None (and loads nothing) when the work would not be spread over
     processes: the caller then loads and checks as usual.
     """
-    from hmsconf.parallel import forked_map, would_fork
+    from hmsconf.config.parallel import forked_map, would_fork
 
     files = list(project.files.files) if project.files is not None and not project.documents_loaded else []
     if not would_fork(len(files)):

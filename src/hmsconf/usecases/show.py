@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from hmsconf.access import AccessReport, TemplateAccess, template_access
+from hmsconf.plan.access import AccessReport, TemplateAccess, template_access
 from hmsconf.diagnostics import Diagnostic
 from hmsconf.errors import HmsconfError
 
 if TYPE_CHECKING:
-    from hmsconf.plan import Plan
+    from hmsconf.plan.changes import Plan
 
 
 def _pick(templates: list[TemplateAccess], only: str | None) -> list[TemplateAccess]:
@@ -30,7 +30,7 @@ def _pick(templates: list[TemplateAccess], only: str | None) -> list[TemplateAcc
 
 
 def from_files(path: str | None, workspace: str | None, template: str | None) -> tuple[AccessReport, list[Diagnostic]]:
-    from hmsconf import engine
+    from hmsconf.usecases import plan as engine
 
     prepared = engine.prepare(path, workspace)
     models = [template_access(t.name, t.data) for t in prepared.desired.templates.values()]
@@ -38,9 +38,9 @@ def from_files(path: str | None, workspace: str | None, template: str | None) ->
 
 
 def from_live(path: str | None, workspace: str | None, api_url: str | None, template: str | None) -> AccessReport:
-    from hmsconf import engine
-    from hmsconf.live import LiveWorkspace, read_live
-    from hmsconf.project import open_project
+    from hmsconf.usecases import plan as engine
+    from hmsconf.api.live import LiveWorkspace, read_live
+    from hmsconf.config.project import open_project
 
     project = open_project(path, documents=False)  # only hmsconf.yaml: which workspace
     name = project.pick_workspace(workspace)
@@ -56,7 +56,7 @@ def from_live(path: str | None, workspace: str | None, api_url: str | None, temp
 
 def load_plan(path: str) -> Plan:
     """A saved plan (`plan --out`), to show beside the matrices."""
-    from hmsconf.plan import Plan
+    from hmsconf.plan.changes import Plan
 
     try:
         with open(path, encoding="utf-8") as handle:

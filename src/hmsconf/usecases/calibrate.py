@@ -264,8 +264,8 @@ def calibrate_workspace(path: str | None, workspace: str | None, api_url: str | 
 
     from hmsconf.diagnostics import has_errors
     from hmsconf.errors import HmsconfError
-    from hmsconf.engine import open_client_for
-    from hmsconf.project import open_project
+    from hmsconf.usecases.plan import open_client_for
+    from hmsconf.config.project import open_project
 
     project = open_project(path, documents=False)
     if has_errors(project.diagnostics):

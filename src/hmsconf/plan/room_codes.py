@@ -21,11 +21,11 @@ import asyncio
 from dataclasses import replace
 from typing import Any, Iterable
 
-from hmsconf.diff import FieldChange
-from hmsconf.live import LiveRoom, LiveWorkspace, fingerprint
-from hmsconf.plan import CODE_DISABLED, CODE_ENABLED, Action, ApiRequest, Change, Part, Plan
-from hmsconf.resolve import DesiredWorkspace, Resolved
-from hmsconf.risks import Risk, RiskCode
+from hmsconf.plan.fields import FieldChange
+from hmsconf.api.live import LiveRoom, LiveWorkspace, fingerprint
+from hmsconf.plan.changes import CODE_DISABLED, CODE_ENABLED, Action, ApiRequest, Change, Part, Plan
+from hmsconf.config.resolve import DesiredWorkspace, Resolved
+from hmsconf.plan.risks import Risk, RiskCode
 
 ENABLED, DISABLED = CODE_ENABLED, CODE_DISABLED
 PARTS = (Part.ROOM_CODES, Part.ROOM_CODE, Part.ROOM_CODE_DISABLE)

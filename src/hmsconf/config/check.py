@@ -10,17 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from hmsconf import rules
+from hmsconf.config import rules
 from hmsconf.diagnostics import Diagnostic, Path, did_you_mean, error
 from hmsconf.errors import HmsconfError, InvalidConfiguration
-from hmsconf.project import Project, load_projects
+from hmsconf.config.project import Project, load_projects
 from hmsconf.model import catalogue
 from hmsconf.model.sensitive import scrub
-from hmsconf.parallel import forked_map
-from hmsconf.resolve import DesiredWorkspace, Resolved, resolve
+from hmsconf.config.parallel import forked_map
+from hmsconf.config.resolve import DesiredWorkspace, Resolved, resolve
 
 if TYPE_CHECKING:
-    from hmsconf.prechecked import Prechecked
+    from hmsconf.config.prechecked import Prechecked
 
 
 def check_resolved(item: Resolved) -> list[Diagnostic]:
@@ -67,7 +67,7 @@ def checked(project: Project, workspace: str, environ: Mapping[str, str] | None 
 
     ``refuse_errors``: raise InvalidConfiguration when any is an error (plan,
     apply; off where what could be read is still compared: a diff's base).
-    ``prechecked``: findings already made file by file (hmsconf.filewise)."""
+    ``prechecked``: findings already made file by file (hmsconf.plan.filewise)."""
     desired, found = check_workspace(project, workspace, environ, prechecked=prechecked)
     diagnostics = unique([*project.diagnostics, *found])
     if refuse_errors and any(d.is_error for d in diagnostics):
@@ -145,8 +145,8 @@ def validate(paths: list[str], environ: dict[str, str] | None = None, require_en
     No secrets needed (``require_env=False``): an unset ``${env:...}`` is a notice.
     ``progress`` (a ``hmsconf.progress.Progress``) hears of each file checked.
     """
-    from hmsconf.prechecked import load_and_precheck
-    from hmsconf.project import in_focus, load_documents, no_project_error
+    from hmsconf.config.prechecked import load_and_precheck
+    from hmsconf.config.project import in_focus, load_documents, no_project_error
     from hmsconf.progress import NO_PROGRESS
 
     progress = progress or NO_PROGRESS

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any, ClassVar, Mapping
 
-from hmsconf.auth import TokenSource
-from hmsconf.client import DEFAULT_API_URL, ApiClient
+from hmsconf.api.auth import TokenSource
+from hmsconf.api.client import DEFAULT_API_URL, ApiClient
 from hmsconf.errors import ConfigurationError
-from hmsconf.project import DEFAULT_LOCAL_FILE, Project
+from hmsconf.config.project import DEFAULT_LOCAL_FILE, Project
 
 # The local file is private to this machine; its key and secret protect nothing
 # and exist only so that the in-process requests carry real, verified tokens.
@@ -98,7 +98,7 @@ def connection_for(project: Project, workspace: str, api_url: str | None = None,
         elif entry.get("access_key") is not None or entry.get("secret") is not None:
             key, secret = own("access_key"), own("secret")
     url = api_url or _value(entry.get("api_url"), "api_url", workspace, env) or Connection.DEFAULT_API_URL
-    from hmsconf.apiurl import checked_api_url
+    from hmsconf.api.url import checked_api_url
 
     checked_api_url(url, "--api-url (HMSCONF_API_URL)" if api_url else f"hmsconf.yaml: workspaces.{workspace}.api_url")
     if not token and not (key and secret):
@@ -110,7 +110,7 @@ def connection_for(project: Project, workspace: str, api_url: str | None = None,
 
 
 def _pacing(entry: Mapping[str, Any], workspace: str) -> dict[str, Any]:
-    """``parallelism`` and ``max_rate`` of a workspace entry, checked (hmsconf.pacing)."""
+    """``parallelism`` and ``max_rate`` of a workspace entry, checked (hmsconf.api.pacing)."""
     out: dict[str, Any] = {}
     parallelism, rate = entry.get("parallelism"), entry.get("max_rate")
     if parallelism is not None:

@@ -10,18 +10,18 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from hmsconf import room_codes
-from hmsconf.check import checked
+from hmsconf.plan import room_codes
+from hmsconf.config.check import checked
 from hmsconf.diagnostics import Diagnostic, has_errors
 from hmsconf.errors import HmsconfError
-from hmsconf.live import LiveWorkspace, read_live
-from hmsconf.plan import Plan, make_plan
-from hmsconf.project import Project, open_project
-from hmsconf.resolve import DesiredWorkspace
+from hmsconf.api.live import LiveWorkspace, read_live
+from hmsconf.plan.changes import Plan, make_plan
+from hmsconf.config.project import Project, open_project
+from hmsconf.config.resolve import DesiredWorkspace
 
 if TYPE_CHECKING:
-    from hmsconf.filewise import Settled
-    from hmsconf.prechecked import Prechecked
+    from hmsconf.plan.filewise import Settled
+    from hmsconf.config.prechecked import Prechecked
 
 
 @dataclass
@@ -32,7 +32,7 @@ class Planned:
     live: LiveWorkspace
     plan: Plan
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    selection: Any = None  # hmsconf.selection.Selection of a targeted plan, checked against the files
+    selection: Any = None  # hmsconf.plan.selection.Selection of a targeted plan, checked against the files
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ async def plan_with(client: Any, project: Project, name: str, desired: DesiredWo
                     refresh_secrets: bool = False, salt: str | None = None, progress: Any = None,
                     selection: Any = None) -> tuple[LiveWorkspace, Plan]:
     if selection is not None:
-        from hmsconf.selection import read_selected
+        from hmsconf.plan.selection import read_selected
 
         live = await read_selected(client, selection, desired, refresh_secrets, progress)
     else:
@@ -74,7 +74,7 @@ def _plan(project: Project, name: str, desired: DesiredWorkspace, live: LiveWork
           refresh_secrets: bool, salt: str | None, selection: Any, settled: Settled | None = None) -> Plan:
     if selection is None:
         return _make_plan(project, name, desired, live, refresh_secrets, salt, settled)
-    from hmsconf import selection as selecting
+    from hmsconf.plan import selection as selecting
 
     scoped, notes = selecting.scope(selection, desired, live)
     return selecting.finish(_make_plan(project, name, scoped, live, refresh_secrets, salt), selection, notes)
@@ -82,7 +82,7 @@ def _plan(project: Project, name: str, desired: DesiredWorkspace, live: LiveWork
 
 def _make_plan(project: Project, name: str, desired: DesiredWorkspace, live: LiveWorkspace,
                refresh_secrets: bool, salt: str | None, settled: Settled | None = None) -> Plan:
-    from hmsconf.plan import desired_part, plan_template
+    from hmsconf.plan.changes import desired_part, plan_template
 
     entry = given if isinstance(given := project.workspaces.get(name), dict) else {}
     calibration = settled.calibration if settled is not None else calibration_of(project, name)
@@ -125,14 +125,14 @@ def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
     one parses and checks the documents, and the plan waits only for what
     follows from the files (the recordings reads). Problems keep their order:
     configuration errors first, then connection and API errors. ``selection``
-    (hmsconf.selection) limits the plan to some objects; ``pacing``
-    (hmsconf.pacing) overrides the workspace's parallelism and rate.
+    (hmsconf.plan.selection) limits the plan to some objects; ``pacing``
+    (hmsconf.api.pacing) overrides the workspace's parallelism and rate.
     ``keep_unchanged=False`` (``hmsconf plan``): templates that match the
     live workspace are compared as their files load and only their skeletons
-    kept (hmsconf.filewise), so ``Planned.desired`` holds whole documents
+    kept (hmsconf.plan.filewise), so ``Planned.desired`` holds whole documents
     only for what changes; apply, which plans again on a fresh read, keeps all.
     """
-    from hmsconf.project import load_documents
+    from hmsconf.config.project import load_documents
 
     project = open_project(path, documents=False)
     name = project.pick_workspace(workspace)
@@ -155,7 +155,7 @@ def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
         if deferred is not None or reader is None:  # (no reader: hmsconf.yaml had errors, checked raised)
             raise deferred or HmsconfError("internal: the live workspace was not read")
         if selection is not None:
-            from hmsconf.selection import check
+            from hmsconf.plan.selection import check
 
             selection = check(selection, desired)
         live = reader.finish(recordings_managed(desired), desired)
@@ -168,9 +168,9 @@ def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
 
 def _load_and_compare(project: Project, name: str, reader: _LiveReader, refresh_secrets: bool,
                       reading: Any) -> Settled:
-    """hmsconf.filewise's pass, comparing with what the reader has read."""
-    from hmsconf.filewise import load_and_compare
-    from hmsconf.plan import plan_template
+    """hmsconf.plan.filewise's pass, comparing with what the reader has read."""
+    from hmsconf.plan.filewise import load_and_compare
+    from hmsconf.plan.changes import plan_template
 
     calibration = calibration_of(project, name)
 
@@ -214,13 +214,13 @@ class _LiveReader:
                 self._lists.set_exception(exc)
 
     async def _read(self) -> LiveWorkspace:
-        from hmsconf.connection import open_client
-        from hmsconf.live import read_lists, read_recordings
+        from hmsconf.api.connection import open_client
+        from hmsconf.api.live import read_lists, read_recordings
 
         self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
         async with open_client(self._connection) as client:
             if self._selection is not None:
-                from hmsconf.selection import read_selected
+                from hmsconf.plan.selection import read_selected
 
                 return await read_selected(client, self._selection, asyncio.wrap_future(self._desired),
                                            self._refresh_secrets, self._progress)
@@ -263,7 +263,7 @@ class _LiveReader:
 def _connection(project: Project, name: str, api_url: str | None, pacing: Any = None) -> Any:
     import dataclasses
 
-    from hmsconf.connection import connection_for
+    from hmsconf.api.connection import connection_for
 
     connection = connection_for(project, name, api_url)
     given = {k: v for k, v in dataclasses.asdict(pacing).items() if v is not None} if pacing is not None else {}
@@ -271,7 +271,7 @@ def _connection(project: Project, name: str, api_url: str | None, pacing: Any = 
 
 
 def open_client_for(project: Project, name: str, api_url: str | None, pacing: Any = None) -> Any:
-    from hmsconf.connection import open_client
+    from hmsconf.api.connection import open_client
 
     return open_client(_connection(project, name, api_url, pacing))
 
