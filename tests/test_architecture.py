@@ -71,3 +71,9 @@ def test_only_the_cli_prints_or_exits():
         if found:
             offenders[str(relative)] = found
     assert not offenders, offenders
+
+
+def test_every_module_says_why_it_exists():
+    missing = [str(p.relative_to(PACKAGE)) for p in sorted(PACKAGE.rglob("*.py"))
+               if not ast.get_docstring(ast.parse(p.read_text(), str(p)))]
+    assert not missing, missing

@@ -1,3 +1,5 @@
+"""`python -m hmsconf`: the same command line as the installed `hmsconf`."""
+
 from hmsconf.cli import main
 
 main()

@@ -1,3 +1,5 @@
+"""`hmsconf apply [PLAN]`: read the options, ask for confirmation, hand over to usecases.apply, write its result."""
+
 from __future__ import annotations
 
 import sys

@@ -1,3 +1,5 @@
+"""`hmsconf calibrate`: the options of usecases.calibrate and its report."""
+
 from __future__ import annotations
 
 import click

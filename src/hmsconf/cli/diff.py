@@ -1,3 +1,5 @@
+"""`hmsconf diff`: the offline review of two git revisions (usecases.revisions), rendered like a plan."""
+
 from __future__ import annotations
 
 import click

@@ -1,3 +1,5 @@
+"""`hmsconf emulator`: serve the 100ms API emulator on a local port."""
+
 from __future__ import annotations
 
 import click

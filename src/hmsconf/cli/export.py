@@ -1,3 +1,5 @@
+"""`hmsconf export`: the options of usecases.export and what it wrote."""
+
 from __future__ import annotations
 
 import click

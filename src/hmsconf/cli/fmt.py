@@ -1,3 +1,5 @@
+"""`hmsconf fmt`: rewrite project files in the canonical form, or `--check` that they are."""
+
 from __future__ import annotations
 
 import click

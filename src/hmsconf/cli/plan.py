@@ -1,3 +1,5 @@
+"""`hmsconf plan`: the options of usecases.plan, the plan rendered, and `--out` saved."""
+
 from __future__ import annotations
 
 import click

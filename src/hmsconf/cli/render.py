@@ -1,3 +1,5 @@
+"""`hmsconf render`: the resolved documents of a workspace, exactly what plan compares, secrets masked."""
+
 from __future__ import annotations
 
 import click

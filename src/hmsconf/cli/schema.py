@@ -1,3 +1,5 @@
+"""`hmsconf schema`: print or write the JSON Schemas generated from the model."""
+
 from __future__ import annotations
 
 import click

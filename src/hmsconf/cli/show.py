@@ -1,3 +1,5 @@
+"""`hmsconf show`: who can do what and who sees whom, from the files or the live workspace."""
+
 from __future__ import annotations
 
 import click

@@ -1,3 +1,5 @@
+"""`hmsconf validate`: check files offline and print the diagnostics (the pre-commit hook's command)."""
+
 from __future__ import annotations
 
 import click
