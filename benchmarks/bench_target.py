@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hmsconf.usecases import plan as engine  # noqa: E402
-from hmsconf.plan.apply import Applier  # noqa: E402
 from hmsconf.emulator.store import Store  # noqa: E402
+from hmsconf.plan.apply import Applier  # noqa: E402
 from hmsconf.plan.selection import Selection  # noqa: E402
+from hmsconf.usecases import plan as engine  # noqa: E402
 from tests.conftest import ACCESS_KEY, SECRET, start_emulator  # noqa: E402
 from tests.helpers import write_project  # noqa: E402
 

@@ -23,8 +23,13 @@ import jsonschema
 import pytest
 import yaml
 
+from hmsconf.api.github_comment import (
+    PER_PAGE,
+    Target,
+    post_sticky,
+    target_from_environment,
+)
 from hmsconf.errors import HmsconfError
-from hmsconf.api.github_comment import PER_PAGE, Target, post_sticky, target_from_environment
 from tests.fake_github import FakeGitHub, serve
 from tests.helpers import committed_example, edit
 from tests.test_output_fit import BROKEN_PRIORITY

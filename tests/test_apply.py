@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from hmsconf.plan.changes import requests_for
-
 import asyncio
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from hmsconf.usecases import plan as engine
-from hmsconf.plan.apply import Applier, SafetyThresholds, check_safety
-from hmsconf.errors import SafetyError
-from hmsconf.errors import ApiError, ConnectionFailed
 from hmsconf.api.connection import Connection, open_client
+from hmsconf.errors import ApiError, ConnectionFailed, SafetyError
+from hmsconf.plan.apply import Applier, SafetyThresholds, check_safety
+from hmsconf.plan.changes import requests_for
+from hmsconf.usecases import plan as engine
 from tests.helpers import write_project
 
 

@@ -13,11 +13,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hmsconf.usecases import plan as engine
-from hmsconf.plan.apply import Applier
 from hmsconf.cli import cli
 from hmsconf.emulator.store import Store
 from hmsconf.model.calibration import CALIBRATION_NAME
+from hmsconf.plan.apply import Applier
+from hmsconf.usecases import plan as engine
 from tests.cli import run as run_hmsconf
 from tests.conftest import ACCESS_KEY, SECRET
 from tests.helpers import write_project

@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests import cli
-
 from hmsconf.emulator.store import Store
+from tests import cli
 from tests.helpers import write_project
 
 SCALE = int(os.environ.get("HMSCONF_CAMPAIGN_SCALE", "1"))

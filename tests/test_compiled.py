@@ -15,12 +15,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import hmsconf
-from hmsconf.model import cache
 from hmsconf.config import rules
-from hmsconf.model import compiled as compiled_module, paths as model_paths
+from hmsconf.model import cache
+from hmsconf.model import compiled as compiled_module
+from hmsconf.model import paths as model_paths
 from hmsconf.model.compiled import MODELS, compiled
 from hmsconf.model.room import ProjectConfig, Room
 from hmsconf.model.template import RolePreset, Template

@@ -7,10 +7,8 @@ import threading
 
 import pytest
 
+from hmsconf.errors import ApiError, HmsconfError, InvalidConfiguration
 from hmsconf.usecases import plan as engine
-from hmsconf.errors import InvalidConfiguration
-from hmsconf.errors import ApiError
-from hmsconf.errors import HmsconfError
 from tests.conftest import ACCESS_KEY, SECRET, start_emulator
 from tests.helpers import write_project
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from hmsconf.usecases import plan as engine
+from hmsconf.api.connection import Connection, open_client
+from hmsconf.errors import HmsconfError
 from hmsconf.plan.apply import Applier
 from hmsconf.plan.export import export_workspace, read_for_export, write_files
-from hmsconf.errors import HmsconfError
-from hmsconf.api.connection import Connection, open_client
+from hmsconf.usecases import plan as engine
 from tests.factories import template
 from tests.helpers import write_project
 

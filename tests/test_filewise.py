@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from hmsconf.usecases import plan as engine
-from hmsconf.plan import filewise
-from hmsconf.errors import InvalidConfiguration
 from hmsconf.config.loader import YMap
+from hmsconf.errors import InvalidConfiguration
+from hmsconf.plan import filewise
+from hmsconf.usecases import plan as engine
 from tests.conftest import ACCESS_KEY, SECRET
 from tests.helpers import write_project
 

@@ -2,7 +2,8 @@
 
 import weakref
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hmsconf.api.live import LiveTemplate, template_fingerprint
 from tests.factories import template

@@ -5,8 +5,16 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from hmsconf.config.loader import (
+    MAX_DEPTH,
+    YMap,
+    YSeq,
+    classify,
+    load_file,
+    load_text,
+    locate,
+)
 from hmsconf.diagnostics import Location
-from hmsconf.config.loader import MAX_DEPTH, YMap, YSeq, classify, load_file, load_text, locate
 
 
 def rules_of(text: str) -> list[str]:
@@ -160,7 +168,8 @@ def test_libyaml_agrees_on_a_realistic_template(tmp_path):
     assert load_text(text, "f").documents[0].data == yaml.safe_load(text)
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 YAML_ALPHABET = st.sampled_from(list("abc:-[]{}&*!|>'\"#%@`,?\n\t ") + ["  ", "- ", ": ", "---\n", "<<: ", "&a ", "*a", "!!int ", "\x00", "é"])
 

@@ -9,11 +9,11 @@ import asyncio
 
 import pytest
 
-from hmsconf.usecases import plan as engine
-from hmsconf.errors import HmsconfError
+from hmsconf.api.pacing import Pace, Pacing
 from hmsconf.emulator.faults import Faults
 from hmsconf.emulator.store import Store
-from hmsconf.api.pacing import Pace, Pacing
+from hmsconf.errors import HmsconfError
+from hmsconf.usecases import plan as engine
 from tests.conftest import ACCESS_KEY, SECRET, start_emulator
 from tests.helpers import project_at, write_project
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from hmsconf.plan.changes import requests_for
-
 import dataclasses
 import json
 
 import pytest
 
-from hmsconf.plan import normalize
 from hmsconf.api.live import LiveRoom, LiveTemplate, LiveWorkspace
 from hmsconf.model import catalogue
 from hmsconf.model.tree import plain
-from hmsconf.plan.changes import Plan, make_plan
+from hmsconf.plan import normalize
+from hmsconf.plan.changes import Plan, make_plan, requests_for
 from tests.helpers import desired_from
 
 

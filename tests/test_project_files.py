@@ -142,8 +142,8 @@ def test_export_writes_a_project_that_plans_clean_and_is_formatted(tmp_path):
 
 
 def test_export_names_credentials_as_placeholders_only(tmp_path):
-    from hmsconf.plan.export import project_config
     from hmsconf.api.connection import Connection
+    from hmsconf.plan.export import project_config
 
     text = project_config("prod", Connection(api_url="http://127.0.0.1:9/v2", access_key="AK", secret="very-secret"), tmp_path)
     assert "very-secret" not in text and "AK" not in text

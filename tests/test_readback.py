@@ -4,8 +4,6 @@ clean. The "server" is the emulator over real HTTP with a store that stores two 
 
 from __future__ import annotations
 
-from hmsconf.plan.changes import requests_for
-
 import asyncio
 import json
 import shutil
@@ -14,10 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hmsconf.usecases import plan as engine
-from hmsconf.plan.apply import Applier
 from hmsconf.cli import cli
 from hmsconf.emulator.store import Store
+from hmsconf.plan.apply import Applier
+from hmsconf.plan.changes import requests_for
+from hmsconf.usecases import plan as engine
 from tests.conftest import ACCESS_KEY, SECRET
 from tests.helpers import write_project
 

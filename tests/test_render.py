@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 from hmsconf.diagnostics import Diagnostic, Severity
-from hmsconf.plan.fields import FieldChange
 from hmsconf.plan.changes import Action, Change, Plan, requests_for
+from hmsconf.plan.fields import FieldChange
+from hmsconf.plan.risks import Risk, RiskCode
 from hmsconf.render import diagnostics as rd
 from hmsconf.render.markdown import truncate_markdown
-from hmsconf.plan.risks import Risk, RiskCode
 from hmsconf.render.plan import FORMATS, MARKDOWN_COMMENT_LIMIT, render_markdown_limited
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hmsconf.model.catalogue import is_secret_path
 from hmsconf.config.resolve import deep_merge
+from hmsconf.model.catalogue import is_secret_path
 from tests.helpers import desired_from
 
 CONFIG = """

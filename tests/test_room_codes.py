@@ -3,8 +3,6 @@ an enabled code is planned and applied; the codes themselves never appear in a p
 
 from __future__ import annotations
 
-from hmsconf.plan.changes import requests_for
-
 import asyncio
 import json
 import os
@@ -12,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from hmsconf.usecases import plan as engine
 from hmsconf.plan.apply import Applier
+from hmsconf.plan.changes import requests_for
 from hmsconf.render.plan import FORMATS
+from hmsconf.usecases import plan as engine
 from tests.conftest import ACCESS_KEY, SECRET
 from tests.helpers import write_project
 
@@ -146,8 +145,8 @@ def test_plan_output_never_holds_a_code(project, emulator):
 
 
 def test_a_saved_plan_is_stale_once_the_codes_change(project, emulator):
-    from hmsconf.plan.apply import check_fresh
     from hmsconf.errors import StalePlanError
+    from hmsconf.plan.apply import check_fresh
 
     root = project(room("true"))
     apply(plan(root, emulator), emulator)

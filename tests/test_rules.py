@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hmsconf.config.rules import RULES, check_document, check_project_config
 
@@ -234,8 +235,8 @@ def test_rules_page_is_current():
 
 
 def test_a_rule_id_is_registered_once():
-    from hmsconf.diagnostics import Severity
     from hmsconf.config.rules import rule
+    from hmsconf.diagnostics import Severity
 
     with pytest.raises(ValueError, match="SCHEMA-TYPE"):
         rule("SCHEMA-TYPE", Severity.ERROR, "again")

@@ -8,8 +8,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from hmsconf.plan import saved as saved_plan
 from hmsconf.errors import HmsconfError
+from hmsconf.plan import saved as saved_plan
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 

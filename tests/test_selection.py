@@ -9,11 +9,10 @@ import re
 
 import pytest
 
-from hmsconf.usecases import plan as engine
-from hmsconf.errors import HmsconfError
 from hmsconf.emulator.store import Store
+from hmsconf.errors import HmsconfError, UnknownTarget
 from hmsconf.plan.selection import Selection
-from hmsconf.errors import UnknownTarget
+from hmsconf.usecases import plan as engine
 from tests.conftest import ACCESS_KEY, SECRET, start_emulator
 from tests.helpers import write_project
 

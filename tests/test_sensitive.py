@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from hmsconf.config import rules
 from hmsconf.api.live import LiveWorkspace
+from hmsconf.config import rules
 from hmsconf.model import catalogue, facts
 from hmsconf.model.sensitive import WRITE_ONLY, Sensitive, scrub, url_parts
 from hmsconf.render.plan import FORMATS

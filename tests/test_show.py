@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from hmsconf.plan.access import PERMISSIONS, delta_of, rtmp_host, template_access
 from hmsconf.model.defaults import MODERATOR_POWERS, effective_permissions
+from hmsconf.plan.access import PERMISSIONS, delta_of, rtmp_host, template_access
 from hmsconf.plan.changes import Plan
 from hmsconf.render.plan import FORMATS as PLAN_FORMATS
 from hmsconf.render.plan import MARKDOWN_COMMENT_LIMIT, render_markdown_limited
@@ -271,8 +271,8 @@ def test_html_with_plan_includes_the_delta(changed_plan, tmp_path):
 def test_markdown_with_a_huge_subscribe_change_stays_under_the_comment_cap(tmp_path):
     roles = {f"role-{i:03d}": {"subscribeParams": {"subscribeToRoles": [f"role-{j:03d}" for j in range(120)]},
                                "permissions": {"mute": True}} for i in range(120)}
-    from hmsconf.plan.fields import FieldChange
     from hmsconf.plan.changes import Change
+    from hmsconf.plan.fields import FieldChange
 
     changes = [Change("Template", f"t{n}", "create", fields=[FieldChange(("roles",), None, roles)]) for n in range(3)]
     plan = Plan("w", changes)
@@ -367,8 +367,8 @@ def test_the_readme_show_commands_run(tmp_path):
 
 
 def test_a_removed_role_is_a_row_with_no_after_and_loses_its_edges():
-    from hmsconf.plan.fields import FieldChange
     from hmsconf.plan.changes import Change
+    from hmsconf.plan.fields import FieldChange
 
     old_role = {"permissions": {"endRoom": True}, "subscribeParams": {"subscribeToRoles": ["host"]}, "priority": 2}
     change = Change("Template", "t", "update", fields=[

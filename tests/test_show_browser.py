@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from hmsconf.usecases import plan as engine
 from hmsconf.model.defaults import effective_permissions
 from hmsconf.render.show import FORMATS
+from hmsconf.usecases import plan as engine
 from hmsconf.usecases.show import from_files
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,10 +11,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hmsconf.plan import normalize
-from hmsconf.plan.fields import diff
 from hmsconf.model import catalogue
 from hmsconf.model.tree import plain
+from hmsconf.plan import normalize
+from hmsconf.plan.fields import diff
 
 ROLES = ("host", "guest", "viewer")
 FLAGS = tuple(catalogue.defaults("Template", ("roles", catalogue.STAR, "permissions")))

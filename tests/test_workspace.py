@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hmsconf.errors import HmsconfError
 from hmsconf.api.connection import connection_for
+from hmsconf.errors import HmsconfError
 from tests.helpers import project_at, write_project
 
 CONFIG = """

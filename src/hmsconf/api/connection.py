@@ -23,8 +23,8 @@ from typing import Any, ClassVar, Mapping
 
 from hmsconf.api.auth import TokenSource
 from hmsconf.api.client import DEFAULT_API_URL, ApiClient
-from hmsconf.errors import ConfigurationError
 from hmsconf.config.project import DEFAULT_LOCAL_FILE, Project
+from hmsconf.errors import ConfigurationError
 
 # The local file is private to this machine; its key and secret protect nothing
 # and exist only so that the in-process requests carry real, verified tokens.

@@ -6,7 +6,14 @@ import sys
 
 import click
 
-from hmsconf.cli.common import EXIT_ERROR, EXIT_OK, format_option, no_color_option, use_color, workspace_options
+from hmsconf.cli.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    format_option,
+    no_color_option,
+    use_color,
+    workspace_options,
+)
 from hmsconf.cli.progress import quiet_option
 from hmsconf.cli.scope import pacing, pacing_options, target_option
 

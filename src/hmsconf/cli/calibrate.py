@@ -30,9 +30,9 @@ def command(path, workspace, api_url, dry_run, output_format, quiet) -> None:
     """
     import json
 
-    from hmsconf.usecases.calibrate import calibrate_workspace
     from hmsconf.cli.progress import progress_display
     from hmsconf.render.calibration import text
+    from hmsconf.usecases.calibrate import calibrate_workspace
 
     with progress_display(quiet) as progress:
         result = calibrate_workspace(path, workspace, api_url, dry_run, progress)

@@ -28,9 +28,9 @@ def command(room, project_path, workspace, api_url, show_all, output_format) -> 
     """
     import json
 
-    from hmsconf.usecases import plan as engine
     from hmsconf.config.project import open_project
     from hmsconf.plan.room_codes import codes_of
+    from hmsconf.usecases import plan as engine
 
     project = open_project(project_path, documents=False)  # only hmsconf.yaml: which workspace
     name = project.pick_workspace(workspace)

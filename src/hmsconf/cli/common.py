@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 import click
 
-from hmsconf.errors import EXIT_ERROR as EXIT_ERROR, EXIT_USAGE as EXIT_USAGE, HmsconfError
+from hmsconf.errors import EXIT_ERROR as EXIT_ERROR
+from hmsconf.errors import EXIT_USAGE as EXIT_USAGE
+from hmsconf.errors import HmsconfError
 
 if TYPE_CHECKING:
     from hmsconf.render.outcome import Line

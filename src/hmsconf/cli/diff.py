@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import click
 
-from hmsconf.cli.common import EXIT_CHANGES, EXIT_OK, format_option, no_color_option, use_color
+from hmsconf.cli.common import (
+    EXIT_CHANGES,
+    EXIT_OK,
+    format_option,
+    no_color_option,
+    use_color,
+)
 
 
 @click.command("diff")

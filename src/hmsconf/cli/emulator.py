@@ -34,11 +34,11 @@ def command(host, port, access_key, secret, state, latency_ms, fault_rate, seed,
     import os
     import secrets as random_secrets
 
-    from hmsconf.errors import HmsconfError
     from hmsconf.emulator.app import create_app
     from hmsconf.emulator.faults import Faults
     from hmsconf.emulator.server import bind, serve
     from hmsconf.emulator.store import Store
+    from hmsconf.errors import HmsconfError
 
     try:
         sock = bind(host, port)

@@ -17,8 +17,8 @@ def plan_all_workspaces(path: str | None, workspace: str | None, api_url: str | 
                         no_color: bool, quiet: bool) -> None:
     from hmsconf.cli.common import append_step_summary, echo_warnings
     from hmsconf.cli.progress import progress_display
-    from hmsconf.usecases.fanout import plan_all
     from hmsconf.render.fanout import FORMATS
+    from hmsconf.usecases.fanout import plan_all
 
     if workspace is not None:
         raise click.UsageError("--all-workspaces plans every workspace: leave out --workspace")

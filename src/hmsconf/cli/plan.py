@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from hmsconf.cli.common import EXIT_CHANGES, EXIT_OK, format_option, no_color_option, use_color, workspace_options
+from hmsconf.cli.common import (
+    EXIT_CHANGES,
+    EXIT_OK,
+    format_option,
+    no_color_option,
+    use_color,
+    workspace_options,
+)
 from hmsconf.cli.progress import quiet_option
 from hmsconf.cli.scope import pacing, pacing_options, target_option
 
@@ -43,10 +50,10 @@ def command(path, workspace, api_url, output_format, out, detailed_exitcode, ref
 
         plan_all_workspaces(path, workspace, api_url, output_format, out, detailed_exitcode, refresh_secrets, selection,
                             pacing(parallelism, max_rate), no_color, quiet)
-    from hmsconf.usecases import plan as engine
     from hmsconf.cli.common import append_step_summary, echo_warnings, errors_in_format
     from hmsconf.cli.progress import progress_display
     from hmsconf.render.plan import FORMATS, render_markdown_limited
+    from hmsconf.usecases import plan as engine
 
     with errors_in_format(output_format), progress_display(quiet) as progress:
         planned = engine.plan_workspace(path, workspace, api_url, refresh_secrets, progress=progress,

@@ -26,9 +26,9 @@ def command(path, workspace, output_format) -> None:
 
     import yaml
 
-    from hmsconf.usecases import plan as engine
     from hmsconf.cli.common import echo_warnings
     from hmsconf.config.resolve import masked_body
+    from hmsconf.usecases import plan as engine
 
     prepared = engine.prepare(path, workspace)
     echo_warnings(prepared.diagnostics)

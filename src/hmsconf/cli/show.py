@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import click
 
-from hmsconf.cli.common import format_option, no_color_option, use_color, workspace_options
+from hmsconf.cli.common import (
+    format_option,
+    no_color_option,
+    use_color,
+    workspace_options,
+)
 
 
 @click.command("show")
@@ -30,9 +35,9 @@ def command(path, workspace, api_url, live, template, output_format, plan_file, 
       hmsconf show -w prod --live --format html > report.html
       hmsconf show --format html --plan plan.json > report.html
     """
-    from hmsconf.usecases import show as use_case
     from hmsconf.cli.common import echo_warnings
     from hmsconf.render.show import FORMATS
+    from hmsconf.usecases import show as use_case
 
     if live:
         report = use_case.from_live(path, workspace, api_url, template)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import click
 
-from hmsconf.cli.common import EXIT_ERROR, EXIT_OK, format_option, no_color_option, use_color
+from hmsconf.cli.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    format_option,
+    no_color_option,
+    use_color,
+)
 from hmsconf.cli.progress import quiet_option
 
 
@@ -30,8 +36,8 @@ def command(paths: tuple[str, ...], strict: bool, output_format: str, no_color: 
       hmsconf validate templates/webinar.yaml --strict
       hmsconf validate --format github      # annotations in a GitHub Actions job
     """
-    from hmsconf.config.check import validate
     from hmsconf.cli.progress import progress_display
+    from hmsconf.config.check import validate
     from hmsconf.diagnostics import has_errors, strictened
     from hmsconf.render.diagnostics import FORMATS
 

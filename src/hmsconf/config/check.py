@@ -11,13 +11,13 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from hmsconf.config import rules
+from hmsconf.config.parallel import forked_map
+from hmsconf.config.project import Project, load_projects
+from hmsconf.config.resolve import DesiredWorkspace, Resolved, resolve
 from hmsconf.diagnostics import Diagnostic, Path, did_you_mean, error
 from hmsconf.errors import HmsconfError, InvalidConfiguration
-from hmsconf.config.project import Project, load_projects
 from hmsconf.model import catalogue
 from hmsconf.model.sensitive import scrub
-from hmsconf.config.parallel import forked_map
-from hmsconf.config.resolve import DesiredWorkspace, Resolved, resolve
 
 if TYPE_CHECKING:
     from hmsconf.config.prechecked import Prechecked

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hmsconf.config.loader import MAX_FILE_BYTES
 from hmsconf.errors import FormatError, HmsconfError
 from hmsconf.files import write_atomically
-from hmsconf.config.loader import MAX_FILE_BYTES
 
 FRONT = ("kind", "name", "extends", "renamed_from")
 BACK = ("workspaces", "except_workspaces", "overrides")

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import gc
 import math
-from array import array
-from contextlib import contextmanager
-from functools import lru_cache
 import os
 import re
+from array import array
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path as FsPath
 from typing import Any, Callable, Iterable, Iterator, Protocol
 

@@ -22,10 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from hmsconf.diagnostics import Diagnostic
 from hmsconf.config.loader import Document, YMap, collector_paused, load_file
 from hmsconf.config.project import Project, file_documents
 from hmsconf.config.resolve import Resolved, resolve
+from hmsconf.diagnostics import Diagnostic
 
 Check = Callable[[Resolved], list[Diagnostic]]
 

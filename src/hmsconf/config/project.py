@@ -15,11 +15,20 @@ import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path as FsPath
-from typing import Any
+from typing import Any, Iterator
 
+from hmsconf.config.loader import (
+    PROJECT_FILE,
+    Document,
+    LoadedFile,
+    ProjectFiles,
+    classify,
+    collector_paused,
+    discover,
+    load_file,
+)
 from hmsconf.diagnostics import Diagnostic, error, warning
 from hmsconf.errors import HmsconfError
-from hmsconf.config.loader import PROJECT_FILE, Document, LoadedFile, ProjectFiles, classify, collector_paused, discover, load_file
 
 LOCAL_WORKSPACE = "local"
 DEFAULT_LOCAL_FILE = ".hmsconf/local-workspace.db"
@@ -123,8 +132,16 @@ def load_project(files: ProjectFiles, documents: bool = True) -> Project:
 
 def load_documents(project: Project, progress: Any = None) -> Project:
     """Read the project's documents; ``progress`` (a hmsconf.progress.Stage) hears of each file."""
+    for documents in loading(project, progress):
+        project.documents.extend(documents)
+    return project
+
+
+def loading(project: Project, progress: Any = None) -> Iterator[list[Document]]:
+    """Each file's documents as it loads (its problems go to ``project.diagnostics``), once per
+    project; the caller keeps them (``load_documents``) or settles them first (hmsconf.plan.filewise)."""
     if project.documents_loaded or project.files is None:
-        return project
+        return
     project.documents_loaded = True
     with collector_paused():
         for path in project.files.files:
@@ -132,8 +149,7 @@ def load_documents(project: Project, progress: Any = None) -> Project:
                 progress.advance(1, str(path))
             found, documents = file_documents(load_file(path))
             project.diagnostics.extend(found)
-            project.documents.extend(documents)
-    return project
+            yield documents
 
 
 def file_documents(loaded: LoadedFile) -> tuple[list[Diagnostic], list[Document]]:

@@ -13,13 +13,21 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from hmsconf.diagnostics import Diagnostic, Location, Path, dotted, error, notice, warning
 from hmsconf.config.loader import Document, YMap, YSeq, item_positions, key_positions
+from hmsconf.config.placeholders import PLACEHOLDER as _PLACEHOLDER
+from hmsconf.config.project import Project
+from hmsconf.diagnostics import (
+    Diagnostic,
+    Location,
+    Path,
+    dotted,
+    error,
+    notice,
+    warning,
+)
 from hmsconf.model import catalogue
 from hmsconf.model.sensitive import shown
 from hmsconf.model.tree import plain
-from hmsconf.config.placeholders import PLACEHOLDER as _PLACEHOLDER
-from hmsconf.config.project import Project
 
 META_KEYS = ("kind", "workspaces", "except_workspaces", "overrides")
 
@@ -179,7 +187,12 @@ class _Resolver:
 
     def _typed(self, value: Any, match: re.Match, doc: Document, path: Path, data_root: Any) -> Any:
         """A whole-scalar placeholder takes the type its field needs (from the model)."""
-        from hmsconf.config.placeholders import NotConvertible, convert, describe, wanted_type
+        from hmsconf.config.placeholders import (
+            NotConvertible,
+            convert,
+            describe,
+            wanted_type,
+        )
 
         wanted = wanted_type(self.kind, path)
         try:

@@ -21,11 +21,18 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
-from hmsconf.diagnostics import Diagnostic, Path, Severity, did_you_mean, dotted, error, warning
+from hmsconf.diagnostics import (
+    Diagnostic,
+    Path,
+    Severity,
+    did_you_mean,
+    dotted,
+    error,
+    warning,
+)
 from hmsconf.model import KINDS, catalogue, facts
 from hmsconf.model.compiled import compiled
 from hmsconf.model.sensitive import url_parts
-
 
 Check = Callable[[dict], Iterable[Diagnostic]]
 

@@ -24,7 +24,13 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hmsconf.emulator.exceptions import ErrorAnswer, InjectedServerError, InvalidToken, MissingToken, RateLimited
+from hmsconf.emulator.exceptions import (
+    ErrorAnswer,
+    InjectedServerError,
+    InvalidToken,
+    MissingToken,
+    RateLimited,
+)
 from hmsconf.emulator.faults import DroppedConnection, Faults
 from hmsconf.emulator.store import Store
 from hmsconf.emulator.views import error_response

@@ -143,6 +143,16 @@ def _instant(text: Any) -> datetime:
     return datetime.strptime(f"{match.group(1)}.{fraction}", "%Y-%m-%dT%H:%M:%S.%f")
 
 
+def _position(start: str | None, position_of: Callable[[str], int | None], unknown: str) -> int:
+    """Where a page starts: after the item named by ``start`` (the list's `start` query), or at the top."""
+    if not start:
+        return 0
+    found = position_of(start)
+    if found is None:
+        raise InvalidQuery(unknown)
+    return found
+
+
 def _check_template(body: JsonObject, recordings: list[Any]) -> None:
     _validate("Template", {**{k: v for k, v in body.items() if k in TEMPLATE_KEYS}, "recordings": recordings})
 
@@ -247,13 +257,7 @@ class Store:
         return self._template(tid)
 
     def list_templates(self, limit: int, start: str | None) -> TemplatePage:
-        after = 0
-        if start:
-            seq = self.tables.template_seq(start)
-            if seq is None:
-                raise InvalidQuery(f"start {start} not found")
-            after = seq
-        data = self.tables.templates_after(after, limit)
+        data = self.tables.templates_after(_position(start, self.tables.template_seq, f"start {start} not found"), limit)
         return TemplatePage(data=data, last=data[-1]["id"] if data else "")
 
     def get_template(self, tid: str) -> Template:
@@ -381,12 +385,7 @@ class Store:
                     bounds[key] = _instant(text)
                 except ValueError:
                     raise InvalidQuery(f"{key} must be a time like 2026-01-31T12:00:00.000Z") from None
-        after_seq = 0
-        if start:
-            seq = self.tables.room_seq(start)
-            if seq is None:
-                raise InvalidQuery(f"start {start} not found")
-            after_seq = seq
+        after_seq = _position(start, self.tables.room_seq, f"start {start} not found")
         data: list[Room] = []
         for room in self.tables.rooms_after(after_seq):
             if room.get("enabled", True) != filters.enabled:
@@ -474,12 +473,7 @@ class Store:
 
     def list_codes(self, room_id: str, limit: int, start: str | None, role: str | None, enabled: bool | None) -> CodePage:
         self._room(room_id)
-        position = 0
-        if start:
-            found = self.tables.code_position(room_id, start)
-            if found is None:
-                raise InvalidQuery("start is not a code of this room")
-            position = found
+        position = _position(start, lambda code: self.tables.code_position(room_id, code), "start is not a code of this room")
         data = self.tables.codes_after(room_id, position, limit, role, enabled)
         return CodePage(data=data, last=data[-1]["code"] if data else "")
 

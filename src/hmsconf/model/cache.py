@@ -90,7 +90,9 @@ def cached(name: str, key: str, compute: Callable[[], T], *, check: Callable[[An
 
 
 def _store(path: Path, name: str, value: Any) -> None:
-    from hmsconf.files import write_atomically  # beside the entry, renamed over it: never half a file
+    from hmsconf.files import (
+        write_atomically,  # beside the entry, renamed over it: never half a file
+    )
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

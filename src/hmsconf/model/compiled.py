@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from hmsconf.model import MODELS
+
 _FORMAT = 1  # of the cached data; bump when its shape changes
 
 

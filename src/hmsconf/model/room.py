@@ -7,7 +7,16 @@ from typing import Annotated, Any, Optional
 from pydantic import Field
 
 from hmsconf.model.facts import AliasOf, Default, Ours, Secret, SecretInUrl, SetLike
-from hmsconf.model.template import Bool, Int, Names, Returned, Str, Strict, UploadOptions, doc
+from hmsconf.model.template import (
+    Bool,
+    Int,
+    Names,
+    Returned,
+    Str,
+    Strict,
+    UploadOptions,
+    doc,
+)
 
 
 class RoomCredentials(Strict):

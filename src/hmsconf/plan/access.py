@@ -21,7 +21,11 @@ from urllib.parse import urlsplit
 
 # The one place this module learns the server's defaults and which of them are settled.
 from hmsconf.model import catalogue
-from hmsconf.model.defaults import MODERATOR_POWERS, PERMISSION_DEFAULTS, effective_permissions
+from hmsconf.model.defaults import (
+    MODERATOR_POWERS,
+    PERMISSION_DEFAULTS,
+    effective_permissions,
+)
 from hmsconf.model.sensitive import Sensitive
 
 # Moderator powers first, then the rest in the reference's order (§3.5).

@@ -12,15 +12,13 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from hmsconf.plan import normalize
-from hmsconf.plan import readback
-from hmsconf.plan import room_codes
-from hmsconf.errors import HmsconfError, SafetyError, StalePlanError
 from hmsconf.api.live import LiveWorkspace
+from hmsconf.config.resolve import DesiredWorkspace
+from hmsconf.errors import HmsconfError, SafetyError, StalePlanError
 from hmsconf.model import catalogue
+from hmsconf.plan import normalize, readback, room_codes
 from hmsconf.plan.changes import Action, ApiRequest, Change, Part, Plan, requests_for
 from hmsconf.progress import NO_PROGRESS, Progress
-from hmsconf.config.resolve import DesiredWorkspace
 
 DEFAULT_MAX_CHANGE_SHARE = 0.3
 DEFAULT_MIN_OBJECTS = 10  # smaller projects are exempt from the share check, as in octoDNS

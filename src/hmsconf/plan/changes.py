@@ -18,16 +18,27 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import Any, Callable, Iterator, Mapping
 
-from hmsconf.plan import normalize
-from hmsconf.plan.fields import FieldChange, diff, list_delta
-from hmsconf.api.live import LiveRoom, LiveTemplate, LiveWorkspace, room_fingerprint, template_fingerprint
+from hmsconf.api.live import (
+    LiveRoom,
+    LiveTemplate,
+    LiveWorkspace,
+    room_fingerprint,
+    template_fingerprint,
+)
+from hmsconf.config.resolve import DesiredWorkspace, Resolved
 from hmsconf.model import catalogue
 from hmsconf.model.calibration import CALIBRATION_NAME, Calibration
 from hmsconf.model.defaults import MODERATOR_POWERS
 from hmsconf.model.sensitive import WRITE_ONLY, contains_write_only, url_parts
 from hmsconf.model.tree import plain
-from hmsconf.config.resolve import DesiredWorkspace, Resolved
-from hmsconf.plan.risks import DESTINATION_LABELS, RECORDING_SWITCH_LABELS, Risk, RiskCode
+from hmsconf.plan import normalize
+from hmsconf.plan.fields import FieldChange, diff, list_delta
+from hmsconf.plan.risks import (
+    DESTINATION_LABELS,
+    RECORDING_SWITCH_LABELS,
+    Risk,
+    RiskCode,
+)
 
 # 2: risks are objects {code, subject, detail, text} (1: English sentences).
 FORMAT_VERSION = 2

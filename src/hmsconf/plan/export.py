@@ -17,10 +17,10 @@ from typing import Any
 
 import yaml
 
-from hmsconf.plan import normalize
-from hmsconf.errors import HmsconfError
 from hmsconf.api.live import LiveWorkspace
+from hmsconf.errors import HmsconfError
 from hmsconf.model import catalogue, facts
+from hmsconf.plan import normalize
 
 # Points at the schema export writes beside the files (schemas/), so editors find it offline.
 MODELINE = "# yaml-language-server: $schema=../schemas/document.schema.json\n"

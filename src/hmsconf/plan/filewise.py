@@ -26,15 +26,15 @@ import zlib
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Protocol
 
-from hmsconf.config.check import check_resolved
-from hmsconf.diagnostics import has_errors
 from hmsconf.api.live import LiveWorkspace
-from hmsconf.config.loader import Document, YMap, collector_paused, load_file
+from hmsconf.config.check import check_resolved
+from hmsconf.config.loader import Document, YMap
+from hmsconf.config.prechecked import Prechecked, alone, skeleton
+from hmsconf.config.project import Project, loading
+from hmsconf.config.resolve import Resolved, resolve
+from hmsconf.diagnostics import has_errors
 from hmsconf.model.calibration import Calibration
 from hmsconf.plan.changes import Change, desired_part, plan_template
-from hmsconf.config.prechecked import Prechecked, alone, skeleton
-from hmsconf.config.project import Project, file_documents
-from hmsconf.config.resolve import Resolved, resolve
 
 # YAML held whole while the live lists are on their way (about five times that in memory).
 WAITING_BUDGET = 16 * 2**20
@@ -84,31 +84,23 @@ def load_and_compare(project: Project, workspace: str, reader: LiveLists, unchan
     ``unchanged(item, live)``: does this template match the live workspace?
     ``progress`` (a hmsconf.progress.Stage) hears of each file."""
     settled = Settled(calibration)
-    if project.documents_loaded or project.files is None:
-        return settled
-    project.documents_loaded = True
     waiting: list[_Waiting] = []
     waiting_bytes = 0
-    with collector_paused():
-        for path in project.files.files:
-            if progress is not None:
-                progress.advance(1, str(path))
-            found, documents = file_documents(load_file(path))
-            project.diagnostics.extend(found)
-            held = False
-            for doc in documents:
-                project.documents.append(doc)
-                item = _checked_alone(project, workspace, doc, settled)
-                if item is not None:
-                    waiting.append(_Waiting(len(project.documents) - 1, item))
-                    held = True
-            if held:
-                waiting_bytes += _size(path)
-            if waiting:
-                live = reader.lists(wait=waiting_bytes > WAITING_BUDGET)
-                if live is not None or waiting_bytes > WAITING_BUDGET:  # (in, or failed: then nothing is compared)
-                    _settle(project, waiting, live, unchanged, settled)
-                    waiting, waiting_bytes = [], 0
+    for documents in loading(project, progress):
+        held = False
+        for doc in documents:
+            project.documents.append(doc)
+            item = _checked_alone(project, workspace, doc, settled)
+            if item is not None:
+                waiting.append(_Waiting(len(project.documents) - 1, item))
+                held = True
+        if held:
+            waiting_bytes += _size(documents[0].file)
+        if waiting:
+            live = reader.lists(wait=waiting_bytes > WAITING_BUDGET)
+            if live is not None or waiting_bytes > WAITING_BUDGET:  # (in, or failed: then nothing is compared)
+                _settle(project, waiting, live, unchanged, settled)
+                waiting, waiting_bytes = [], 0
     return settled
 
 

@@ -18,10 +18,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from hmsconf.plan import normalize
 from hmsconf.diagnostics import dotted
-from hmsconf.plan.fields import ABSENT, diff
 from hmsconf.model.sensitive import SHOWN, shown
+from hmsconf.plan import normalize
+from hmsconf.plan.fields import ABSENT, diff
 
 _MISSING = object()
 

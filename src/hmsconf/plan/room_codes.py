@@ -21,10 +21,18 @@ import asyncio
 from dataclasses import replace
 from typing import Any, Iterable
 
-from hmsconf.plan.fields import FieldChange
 from hmsconf.api.live import LiveRoom, LiveWorkspace, fingerprint
-from hmsconf.plan.changes import CODE_DISABLED, CODE_ENABLED, Action, ApiRequest, Change, Part, Plan
 from hmsconf.config.resolve import DesiredWorkspace, Resolved
+from hmsconf.plan.changes import (
+    CODE_DISABLED,
+    CODE_ENABLED,
+    Action,
+    ApiRequest,
+    Change,
+    Part,
+    Plan,
+)
+from hmsconf.plan.fields import FieldChange
 from hmsconf.plan.risks import Risk, RiskCode
 
 ENABLED, DISABLED = CODE_ENABLED, CODE_DISABLED

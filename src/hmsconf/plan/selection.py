@@ -28,11 +28,11 @@ import inspect
 from dataclasses import dataclass
 from typing import Any, Awaitable, Iterable
 
-from hmsconf.plan import room_codes
-from hmsconf.errors import HmsconfError, UnknownTarget
 from hmsconf.api.live import LiveRoom, LiveTemplate, LiveWorkspace
-from hmsconf.plan.changes import Plan, plan_template
 from hmsconf.config.resolve import DesiredWorkspace
+from hmsconf.errors import HmsconfError, UnknownTarget
+from hmsconf.plan import room_codes
+from hmsconf.plan.changes import Plan, plan_template
 
 KINDS = {"template": "Template", "room": "Room"}
 

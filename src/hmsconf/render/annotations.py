@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from typing import Any, Sequence
 
-from hmsconf.diagnostics import Location
-from hmsconf.plan.fields import FieldChange
 from hmsconf.config.loader import locate
+from hmsconf.config.resolve import DesiredWorkspace
+from hmsconf.diagnostics import Location
 from hmsconf.plan.changes import Change, Plan
+from hmsconf.plan.fields import FieldChange
 from hmsconf.render.diagnostics import GITHUB_ANNOTATIONS_PER_SEVERITY, annotation
 from hmsconf.render.plan import field_line, render_text
-from hmsconf.config.resolve import DesiredWorkspace
 
 _QUOTED = re.compile(r"`([^`]+)`")
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from html import escape
 from typing import Any, Sequence
 
-from hmsconf.plan.access import PERMISSIONS, AccessReport, TemplateAccess, delta_of
 from hmsconf.errors import HmsconfError
 from hmsconf.model.defaults import MODERATOR_POWERS
+from hmsconf.plan.access import PERMISSIONS, AccessReport, TemplateAccess, delta_of
 from hmsconf.render import show
 
 CSS = """

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Mapping
 
-from hmsconf.plan.fields import FieldChange
 from hmsconf.model.defaults import PERMISSION_DEFAULTS
 from hmsconf.model.sensitive import Sensitive
 from hmsconf.plan.changes import Action, ApiRequest, Change, Plan, role_delta_text
+from hmsconf.plan.fields import FieldChange
 from hmsconf.render.diagnostics import annotation
 from hmsconf.render.markdown import truncate_markdown
 from hmsconf.render.show import plan_access_lines

@@ -13,8 +13,19 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Sequence
 
-from hmsconf.plan.access import PERMISSIONS, AccessDelta, AccessReport, Destination, RoleAccess, RowChange, TemplateAccess, Track, Value, delta_of
 from hmsconf.model.defaults import MODERATOR_POWERS
+from hmsconf.plan.access import (
+    PERMISSIONS,
+    AccessDelta,
+    AccessReport,
+    Destination,
+    RoleAccess,
+    RowChange,
+    TemplateAccess,
+    Track,
+    Value,
+    delta_of,
+)
 
 ShowRenderer = Callable[[AccessReport, bool], str]
 FORMATS: dict[str, ShowRenderer] = {}

@@ -10,15 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hmsconf.usecases import plan as engine
-from hmsconf.plan.apply import Applier, ApplyResult, Outcome, SafetyThresholds, check_fresh, check_safety
 from hmsconf.errors import StalePlanError, UsageError
+from hmsconf.plan.apply import (
+    Applier,
+    ApplyResult,
+    Outcome,
+    SafetyThresholds,
+    check_fresh,
+    check_safety,
+)
+from hmsconf.usecases import plan as engine
 
 if TYPE_CHECKING:
     from hmsconf.api.pacing import Pacing
     from hmsconf.plan.changes import Plan
-    from hmsconf.progress import Progress
     from hmsconf.plan.selection import Selection
+    from hmsconf.progress import Progress
 
 
 @dataclass(frozen=True)

@@ -262,10 +262,10 @@ def calibrate_workspace(path: str | None, workspace: str | None, api_url: str | 
     import asyncio
     import json
 
+    from hmsconf.config.project import open_project
     from hmsconf.diagnostics import has_errors
     from hmsconf.errors import HmsconfError
     from hmsconf.usecases.plan import open_client_for
-    from hmsconf.config.project import open_project
 
     project = open_project(path, documents=False)
     if has_errors(project.diagnostics):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hmsconf.usecases import plan as engine
 from hmsconf.plan.export import ExportResult
+from hmsconf.usecases import plan as engine
 
 if TYPE_CHECKING:
     from hmsconf.api.live import LiveWorkspace
@@ -15,9 +15,15 @@ if TYPE_CHECKING:
 
 def export(out: str, project_path: str, workspace: str | None, api_url: str | None, *,
            include_defaults: bool = False, force: bool = False, progress: Progress | None = None) -> ExportResult:
-    from hmsconf.plan.export import export_workspace, project_config, read_for_export, schema_files, write_files
-    from hmsconf.config.project import open_project
     from hmsconf.api.connection import connection_for
+    from hmsconf.config.project import open_project
+    from hmsconf.plan.export import (
+        export_workspace,
+        project_config,
+        read_for_export,
+        schema_files,
+        write_files,
+    )
 
     project = open_project(project_path, documents=False)  # only hmsconf.yaml: which workspace
     name = project.pick_workspace(workspace)

@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hmsconf.usecases import plan as engine
 from hmsconf.config.check import checked
 from hmsconf.diagnostics import Diagnostic, has_errors
 from hmsconf.errors import HmsconfError, InvalidConfiguration
+from hmsconf.usecases import plan as engine
 
 
 @dataclass

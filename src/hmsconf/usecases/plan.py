@@ -10,18 +10,18 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from hmsconf.plan import room_codes
-from hmsconf.config.check import checked
-from hmsconf.diagnostics import Diagnostic, has_errors
-from hmsconf.errors import HmsconfError
 from hmsconf.api.live import LiveWorkspace, read_live
-from hmsconf.plan.changes import Plan, make_plan
+from hmsconf.config.check import checked
 from hmsconf.config.project import Project, open_project
 from hmsconf.config.resolve import DesiredWorkspace
+from hmsconf.diagnostics import Diagnostic, has_errors
+from hmsconf.errors import HmsconfError
+from hmsconf.plan import room_codes
+from hmsconf.plan.changes import Plan, make_plan
 
 if TYPE_CHECKING:
-    from hmsconf.plan.filewise import Settled
     from hmsconf.config.prechecked import Prechecked
+    from hmsconf.plan.filewise import Settled
 
 
 @dataclass
@@ -169,8 +169,8 @@ def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
 def _load_and_compare(project: Project, name: str, reader: _LiveReader, refresh_secrets: bool,
                       reading: Any) -> Settled:
     """hmsconf.plan.filewise's pass, comparing with what the reader has read."""
-    from hmsconf.plan.filewise import load_and_compare
     from hmsconf.plan.changes import plan_template
+    from hmsconf.plan.filewise import load_and_compare
 
     calibration = calibration_of(project, name)
 

@@ -15,13 +15,13 @@ import tarfile
 import tempfile
 from pathlib import Path as FsPath
 
-from hmsconf.config.check import checked
-from hmsconf.diagnostics import Diagnostic
-from hmsconf.errors import HmsconfError
 from hmsconf.api.live import LiveRoom, LiveTemplate, LiveWorkspace
-from hmsconf.plan.changes import Plan, make_plan
+from hmsconf.config.check import checked
 from hmsconf.config.project import enclosing_root, open_project
 from hmsconf.config.resolve import DesiredWorkspace
+from hmsconf.diagnostics import Diagnostic
+from hmsconf.errors import HmsconfError
+from hmsconf.plan.changes import Plan, make_plan
 
 
 class OfflineEnviron(dict):

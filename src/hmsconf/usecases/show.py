@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from hmsconf.plan.access import AccessReport, TemplateAccess, template_access
 from hmsconf.diagnostics import Diagnostic
 from hmsconf.errors import HmsconfError
+from hmsconf.plan.access import AccessReport, TemplateAccess, template_access
 
 if TYPE_CHECKING:
     from hmsconf.plan.changes import Plan
@@ -38,9 +38,9 @@ def from_files(path: str | None, workspace: str | None, template: str | None) ->
 
 
 def from_live(path: str | None, workspace: str | None, api_url: str | None, template: str | None) -> AccessReport:
-    from hmsconf.usecases import plan as engine
     from hmsconf.api.live import LiveWorkspace, read_live
     from hmsconf.config.project import open_project
+    from hmsconf.usecases import plan as engine
 
     project = open_project(path, documents=False)  # only hmsconf.yaml: which workspace
     name = project.pick_workspace(workspace)
