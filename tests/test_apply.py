@@ -115,9 +115,18 @@ def assert_stored(doc: dict, live: dict) -> None:
         assert_holds(live["destinations"], doc["destinations"], f"{doc['name']}.destinations")
 
 
+# Reference §3.5, written out here so the judge shares no code with hmsconf: a response lists the
+# flags that were sent plus the three default-true ones; a flag never sent is absent and means its default.
+PERMISSION_DEFAULTS = {flag: False for flag in ("endRoom", "removeOthers", "mute", "unmute", "changeRole",
+                                                "sendRoomState", "pollRead", "pollWrite")}
+PERMISSION_DEFAULTS |= {"browserRecording": True, "rtmpStreaming": True, "hlsStreaming": True}
+
+
 def assert_holds(live, declared, where: str) -> None:
     if isinstance(declared, dict):
         assert isinstance(live, dict), where
+        if where.endswith(".permissions"):
+            live = {**PERMISSION_DEFAULTS, **live}
         for key, value in declared.items():
             assert key in live, f"{where}.{key} missing"
             assert_holds(live[key], value, f"{where}.{key}")
