@@ -27,17 +27,23 @@ def test_every_golden_plan_fits_the_saved_plan_schema():
     assert checked, "no golden plan found"
 
 
+WHOLE = {"format_version": 2, "workspace": "w", "salt": "s", "summary": {}, "desired_fingerprint": "sha256:0"}
+
+
 @pytest.mark.parametrize(("data", "message"), [
     ({"format_version": 2}, "workspace: Field required"),
+    ({**WHOLE}, "changes: Field required"),  # not read as an empty plan
+    ({key: value for key, value in {**WHOLE, "changes": []}.items() if key != "desired_fingerprint"},
+     "desired_fingerprint: Field required"),
     ({"format_version": 3, "workspace": "w", "salt": "s"}, "has format_version 3; this hmsconf reads 2"),
-    ({"format_version": 2, "workspace": "w", "salt": "s", "changes": [{"kind": "Template", "name": "t", "action": "explode"}]},
+    ({**WHOLE, "changes": [{"kind": "Template", "name": "t", "action": "explode"}]},
      "changes[0].action: Input should be 'create'"),
-    ({"format_version": 2, "workspace": "w", "salt": "s", "changes": [{"kind": "Template", "name": "t", "action": "update",
+    ({**WHOLE, "changes": [{"kind": "Template", "name": "t", "action": "update",
                                                                        "fields": [{"path": 3}]}]}, "changes[0].fields[0].path"),
-    ({"format_version": 2, "workspace": "w", "salt": "s", "changes": [{"kind": "Template", "name": "t", "action": "update",
+    ({**WHOLE, "changes": [{"kind": "Template", "name": "t", "action": "update",
                                                                        "risks": ["role `x` is removed"]}]},
      "changes[0].risks[0]: Input should be a valid dictionary"),
-    ({"format_version": 2, "workspace": "w", "salt": "s", "changes": [{"kind": "Template", "name": "t", "action": "update",
+    ({**WHOLE, "changes": [{"kind": "Template", "name": "t", "action": "update",
                                                                        "risks": [{"code": "bad", "subject": "x", "text": "x"}]}]},
      "changes[0].risks[0].code: Input should be 'role-gains-powers'"),
     ([1, 2], "is not a plan saved by `hmsconf plan --out`"),
@@ -61,7 +67,7 @@ def test_apply_of_a_damaged_plan_is_a_clear_error_not_an_internal_one(tmp_path):
     from tests.cli import run
 
     path = tmp_path / "plan.json"
-    path.write_text(json.dumps({"format_version": 2, "workspace": "local", "salt": "s", "changes": [{"kind": "Template"}]}))
+    path.write_text(json.dumps({**WHOLE, "workspace": "local", "changes": [{"kind": "Template"}]}))
     done = run(["apply", str(path)])
     assert done.returncode == 1
     assert "changes[0].name: Field required" in done.stderr and "internal error" not in done.stderr

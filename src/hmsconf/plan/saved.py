@@ -81,11 +81,12 @@ class SavedPlan(_Loose):
     salt: str
     created_at: str = ""
     project: Optional[str] = None
-    summary: dict[str, int] = Field(default_factory=dict)
-    changes: list[SavedChange] = Field(default_factory=list)
+    # a plan always writes these three; one missing means a damaged file, not an empty plan
+    summary: dict[str, int]
+    changes: list[SavedChange]
     warnings: list[str] = Field(default_factory=list)
     manual_steps: list[str] = Field(default_factory=list)
-    desired_fingerprint: str = ""
+    desired_fingerprint: str
     targets: Optional[list[str]] = None
     base: Optional[str] = None
 
