@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from hmsconf.emulator.store import Store  # noqa: E402
 from hmsconf.plan.apply import Applier  # noqa: E402
 from hmsconf.plan.selection import Selection  # noqa: E402
-from hmsconf.usecases import plan as engine  # noqa: E402
+from hmsconf.usecases import plan as planning  # noqa: E402
 from tests.conftest import ACCESS_KEY, SECRET, start_emulator  # noqa: E402
 from tests.helpers import write_project  # noqa: E402
 
@@ -43,13 +43,13 @@ def main() -> None:
         files[f"rooms/r{i:03}.yaml"] = f"kind: Room\nname: r{i:03}\ntemplate: t{i:03}\nroom_codes: true\n"
     project = write_project(tmp / "p", files)
     try:
-        first = engine.plan_workspace(str(project), None, running.url)
+        first = planning.plan_workspace(str(project), None, running.url)
 
         async def apply():
-            async with engine.open_client_for(first.project, first.workspace, running.url) as client:
+            async with planning.open_client_for(first.project, first.workspace, running.url) as client:
                 return await Applier(client, first.plan, first.desired, first.live).run()
 
-        assert engine.run(apply()).ok
+        assert planning.run(apply()).ok
         for name, old, new in (("templates/t150.yaml", "guest: {}", "guest: {priority: 2}"),
                                ("rooms/r050.yaml", "room_codes: true\n", "room_codes: true\ndescription: changed\n")):
             path = project / name
@@ -62,7 +62,7 @@ def main() -> None:
                                ("--target Template/t150 --target Room/r050", ["Template/t150", "Room/r050"])):
             log.write_text("")
             started = time.perf_counter()
-            planned = engine.plan_workspace(str(project), None, running.url, selection=Selection.parse(targets))
+            planned = planning.plan_workspace(str(project), None, running.url, selection=Selection.parse(targets))
             took = time.perf_counter() - started
             requests = len(log.read_text().splitlines())
             changes = sum(c.is_change for c in planned.plan.changes)

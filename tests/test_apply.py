@@ -13,23 +13,23 @@ from hmsconf.api.connection import Connection, open_client
 from hmsconf.errors import ApiError, ConnectionFailed, SafetyError
 from hmsconf.plan.apply import Applier, SafetyThresholds, check_safety
 from hmsconf.plan.changes import requests_for
-from hmsconf.usecases import plan as engine
+from hmsconf.usecases import plan as planning
 from tests.helpers import write_project
 
 
 async def plan_and_apply(root, client, allow_destroy=True, force=True):
-    prepared = engine.prepare(str(root), None)
+    prepared = planning.prepare(str(root), None)
     project, name, desired = prepared.project, prepared.workspace, prepared.desired
-    live, plan = await engine.plan_with(client, project, name, desired)
+    live, plan = await planning.plan_with(client, project, name, desired)
     check_safety(plan, live, desired, SafetyThresholds(allow_destroy=allow_destroy, force=force))
     outcome = await Applier(client, plan, desired, live).run()
     return plan, outcome
 
 
 async def fresh_plan(root, client):
-    prepared = engine.prepare(str(root), None)
+    prepared = planning.prepare(str(root), None)
     project, name, desired = prepared.project, prepared.workspace, prepared.desired
-    return (await engine.plan_with(client, project, name, desired))[1]
+    return (await planning.plan_with(client, project, name, desired))[1]
 
 
 def local(tmp_path):

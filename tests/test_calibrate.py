@@ -17,7 +17,7 @@ from hmsconf.cli import cli
 from hmsconf.emulator.store import Store
 from hmsconf.model.calibration import CALIBRATION_NAME
 from hmsconf.plan.apply import Applier
-from hmsconf.usecases import plan as engine
+from hmsconf.usecases import plan as planning
 from tests.cli import run as run_hmsconf
 from tests.conftest import ACCESS_KEY, SECRET
 from tests.helpers import write_project
@@ -86,7 +86,7 @@ def test_against_the_emulator_calibrate_reports_no_difference_and_saves_the_file
     assert not any("permissions" in key for key in saved["defaults"]["Template"])  # guards access: never learned
     # the probe is in the workspace, and plan neither lists nor touches it
     assert {t["name"] for t in emulator.store.list_templates(100, None)["data"]} == {CALIBRATION_NAME}
-    planned = engine.plan_workspace(str(project), "staging", emulator.url)
+    planned = planning.plan_workspace(str(project), "staging", emulator.url)
     assert {(c.name, c.action) for c in planned.plan.changes} == {("talk", "create"), ("hall", "create")}
     # running it again writes the same template and room (create is an upsert; templates cannot be deleted)
     again = invoke("calibrate", str(project), "-w", "staging", "--api-url", emulator.url, "-q", "--format", "json")
@@ -110,7 +110,7 @@ def test_calibrate_learns_a_server_that_fills_differently_so_apply_then_plan_is_
     url = other_server.url
     # Without calibration the guessed default makes a plan that never settles.
     assert invoke("apply", str(project), "-w", "staging", "--api-url", url, "--auto-approve", "-q").exit_code == 0
-    again = engine.plan_workspace(str(project), "staging", url).plan
+    again = planning.plan_workspace(str(project), "staging", url).plan
     assert [(f.dotted, f.old, f.new) for c in again.changes if c.is_change for f in c.fields] == [
         ("roles.guest.publishParams.audio.bitRate", 40, 32)]
 
@@ -126,7 +126,7 @@ def test_calibrate_learns_a_server_that_fills_differently_so_apply_then_plan_is_
 
     # From now on normalisation uses the calibration for this workspace: the same files plan clean,
     # and the plan says whose defaults it compared with.
-    calibrated = engine.plan_workspace(str(project), "staging", url).plan
+    calibrated = planning.plan_workspace(str(project), "staging", url).plan
     assert not calibrated.has_changes
     assert any("calibration/staging.json" in w for w in calibrated.warnings)
     # A learned value is a settled default: a live role that strays from it is a change.
@@ -139,7 +139,7 @@ def test_calibrate_learns_a_server_that_fills_differently_so_apply_then_plan_is_
         answer = http.post(f"/templates/{tid}/roles/guest",
                            json={"name": "guest", "publishParams": {"audio": {"bitRate": 40}, "video": {"width": 640}}})
         assert answer.status_code == 200, answer.text
-    drift = engine.plan_workspace(str(project), "staging", url).plan
+    drift = planning.plan_workspace(str(project), "staging", url).plan
     assert [(f.dotted, f.old, f.new) for c in drift.changes if c.is_change for f in c.fields] == [
         ("roles.guest.publishParams.video.width", 640, 480)]
 
@@ -221,16 +221,16 @@ def test_any_server_fills_once_calibrated_apply_then_plan_is_clean(tmp_path_fact
         from hmsconf.usecases.calibrate import calibrate_workspace
 
         calibrate_workspace(str(root), "staging", running.url)
-        planned = engine.plan_workspace(str(root), "staging", running.url)
+        planned = planning.plan_workspace(str(root), "staging", running.url)
 
         async def go():
             async with running.client() as client:
                 return await Applier(client, planned.plan, planned.desired, planned.live,
-                                     calibration=engine.calibration_of(planned.project, "staging")).run()
+                                     calibration=planning.calibration_of(planned.project, "staging")).run()
 
         outcome = asyncio.run(go())
         assert outcome.ok and not outcome.inconsistent, [i.to_json() for i in outcome.inconsistent]
-        again = engine.plan_workspace(str(root), "staging", running.url).plan
+        again = planning.plan_workspace(str(root), "staging", running.url).plan
         assert not again.has_changes, [f.dotted for c in again.changes if c.is_change for f in c.fields]
     finally:
         server.should_exit = True

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from hmsconf.errors import ApiError, HmsconfError, InvalidConfiguration
-from hmsconf.usecases import plan as engine
+from hmsconf.usecases import plan as planning
 from tests.conftest import ACCESS_KEY, SECRET, start_emulator
 from tests.helpers import write_project
 
@@ -50,19 +50,19 @@ def test_plan_then_apply_then_no_changes_reading_only_managed_recordings(tmp_pat
     running, server, thread = start_emulator(Store(tmp_path / "state.db"), latency_ms=20, access_log=str(log))
     try:
         project = write_project(tmp_path / "p", TEMPLATES)
-        first = engine.plan_workspace(str(project), None, running.url)
+        first = planning.plan_workspace(str(project), None, running.url)
         assert sorted((c.kind, c.name, c.action) for c in first.plan.changes) == [
             ("Room", "one", "create"), ("Template", "plain", "create"), ("Template", "with-recordings", "create")]
 
         async def apply():
             from hmsconf.plan.apply import Applier
 
-            async with engine.open_client_for(first.project, first.workspace, running.url) as client:
+            async with planning.open_client_for(first.project, first.workspace, running.url) as client:
                 return await Applier(client, first.plan, first.desired, first.live).run()
 
-        assert engine.run(apply()).ok
+        assert planning.run(apply()).ok
         log.write_text("")
-        again = engine.plan_workspace(str(project), None, running.url)
+        again = planning.plan_workspace(str(project), None, running.url)
         assert again.plan.changes == []
         assert again.live.templates["with-recordings"].recordings[0]["name"] == "r"
         assert again.live.templates["plain"].recordings is None  # not managed, so not read
@@ -81,7 +81,7 @@ def test_configuration_errors_come_before_connection_errors(tmp_path, credential
     project = write_project(tmp_path / "p", files)
     # nothing listens on port 9: the read fails, but the files' errors are what the user sees
     with pytest.raises(InvalidConfiguration) as caught:
-        engine.plan_workspace(str(project), None, "http://127.0.0.1:9/v2")
+        planning.plan_workspace(str(project), None, "http://127.0.0.1:9/v2")
     assert any("maxPeerCount" in d.message for d in caught.value.diagnostics)
     assert not reader_threads()
 
@@ -91,10 +91,10 @@ def test_missing_credentials_are_reported_after_the_files_are_checked(tmp_path, 
         monkeypatch.delenv(name, raising=False)
     project = write_project(tmp_path / "p", {**TEMPLATES, "hmsconf.yaml": "workspaces:\n  prod: {api_url: https://api.100ms.live/v2}\n"})
     with pytest.raises(HmsconfError, match="has no credentials"):
-        engine.plan_workspace(str(project), "prod", None)
+        planning.plan_workspace(str(project), "prod", None)
     (project / "templates" / "broken.yaml").write_text("kind: Template\nname: [\n")
     with pytest.raises(InvalidConfiguration):
-        engine.plan_workspace(str(project), "prod", None)
+        planning.plan_workspace(str(project), "prod", None)
 
 
 def test_an_api_error_of_the_background_read_reaches_the_caller(tmp_path, monkeypatch, emulator):
@@ -102,6 +102,6 @@ def test_an_api_error_of_the_background_read_reaches_the_caller(tmp_path, monkey
     monkeypatch.setenv("HMS_SECRET", "not-the-secret-0123456789abcdef0123456789")
     project = write_project(tmp_path / "p", TEMPLATES)
     with pytest.raises(ApiError) as caught:
-        engine.plan_workspace(str(project), None, emulator.url)
+        planning.plan_workspace(str(project), None, emulator.url)
     assert caught.value.status == 401
     assert not reader_threads()

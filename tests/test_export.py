@@ -13,7 +13,7 @@ from hmsconf.api.connection import Connection, open_client
 from hmsconf.errors import HmsconfError
 from hmsconf.plan.apply import Applier
 from hmsconf.plan.export import export_workspace, read_for_export, write_files
-from hmsconf.usecases import plan as engine
+from hmsconf.usecases import plan as planning
 from tests.factories import template
 from tests.helpers import write_project
 
@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 async def apply_project(root: Path, client) -> None:
-    prepared = engine.prepare(str(root), None)
+    prepared = planning.prepare(str(root), None)
     project, name, desired = prepared.project, prepared.workspace, prepared.desired
-    live, plan = await engine.plan_with(client, project, name, desired)
+    live, plan = await planning.plan_with(client, project, name, desired)
     outcome = await Applier(client, plan, desired, live).run()
     assert outcome.ok, outcome.failed
 
@@ -44,9 +44,9 @@ def export_then_plan(source: Path, tmp_path: Path, monkeypatch, seed=None, env=N
             for var in exported.placeholders:
                 monkeypatch.setenv(var, (env or {}).get(var, "placeholder-value"))
             (out / "hmsconf.yaml").write_text(f"workspaces:\n  local: {{file: {state}}}\n")
-            prepared = engine.prepare(str(out), None)
+            prepared = planning.prepare(str(out), None)
             project, name, desired = prepared.project, prepared.workspace, prepared.desired
-            return exported, (await engine.plan_with(client, project, name, desired))[1]
+            return exported, (await planning.plan_with(client, project, name, desired))[1]
 
     return asyncio.run(go())
 

@@ -9,7 +9,7 @@ import pytest
 from hmsconf.config.loader import YMap
 from hmsconf.errors import InvalidConfiguration
 from hmsconf.plan import filewise
-from hmsconf.usecases import plan as engine
+from hmsconf.usecases import plan as planning
 from tests.conftest import ACCESS_KEY, SECRET
 from tests.helpers import write_project
 
@@ -38,28 +38,28 @@ def credentials(monkeypatch):
 @pytest.fixture()
 def lists_in_at_once(monkeypatch):
     """The live lists are in before the first file is loaded (as with a fast API and many files)."""
-    lists = engine._LiveReader.lists
-    monkeypatch.setattr(engine._LiveReader, "lists", lambda self, wait=False: lists(self, True))
+    lists = planning._LiveReader.lists
+    monkeypatch.setattr(planning._LiveReader, "lists", lambda self, wait=False: lists(self, True))
 
 
 def applied(tmp_path, url):
     from hmsconf.plan.apply import Applier
 
     project = write_project(tmp_path / "p", FILES)
-    first = engine.plan_workspace(str(project), None, url)
+    first = planning.plan_workspace(str(project), None, url)
 
     async def apply():
-        async with engine.open_client_for(first.project, first.workspace, url) as client:
+        async with planning.open_client_for(first.project, first.workspace, url) as client:
             return await Applier(client, first.plan, first.desired, first.live).run()
 
-    assert engine.run(apply()).ok
+    assert planning.run(apply()).ok
     return project
 
 
 def plans(project, url):
     """The plan with every document whole, and the file-by-file one, same salt."""
-    whole = engine.plan_workspace(str(project), None, url, salt="s")
-    lean = engine.plan_workspace(str(project), None, url, salt="s", keep_unchanged=False)
+    whole = planning.plan_workspace(str(project), None, url, salt="s")
+    lean = planning.plan_workspace(str(project), None, url, salt="s", keep_unchanged=False)
     return whole, lean
 
 
@@ -100,13 +100,13 @@ def test_with_no_change_every_plain_template_is_dropped_and_the_fingerprint_kept
 def test_templates_wait_whole_for_the_lists_then_the_pass_waits_past_the_budget(tmp_path, credentials, emulator, monkeypatch):
     project = applied(tmp_path, emulator.url)
     asked: list[bool] = []
-    lists = engine._LiveReader.lists
+    lists = planning._LiveReader.lists
 
     def slow(self, wait=False):
         asked.append(wait)
         return lists(self, wait) if wait else None  # never in before the pass has to wait
 
-    monkeypatch.setattr(engine._LiveReader, "lists", slow)
+    monkeypatch.setattr(planning._LiveReader, "lists", slow)
     monkeypatch.setattr(filewise, "WAITING_BUDGET", 0)
     whole, lean = plans(project, emulator.url)
     assert asked and all(asked)
@@ -116,7 +116,7 @@ def test_templates_wait_whole_for_the_lists_then_the_pass_waits_past_the_budget(
 
 def test_lists_that_never_come_leave_the_templates_whole_and_the_plan_the_same(tmp_path, credentials, emulator, monkeypatch):
     project = applied(tmp_path, emulator.url)
-    monkeypatch.setattr(engine._LiveReader, "lists", lambda self, wait=False: None)
+    monkeypatch.setattr(planning._LiveReader, "lists", lambda self, wait=False: None)
     whole, lean = plans(project, emulator.url)
     assert comparable(lean) == comparable(whole)
     assert isinstance(lean.desired.templates["same-a"].data["roles"]["host"], YMap)
@@ -128,7 +128,7 @@ def test_a_template_with_errors_stops_the_file_by_file_plan_as_it_stops_the_othe
     found = []
     for keep in (True, False):
         with pytest.raises(InvalidConfiguration) as caught:
-            engine.plan_workspace(str(project), None, emulator.url, keep_unchanged=keep)
+            planning.plan_workspace(str(project), None, emulator.url, keep_unchanged=keep)
         found.append([(d.file, d.line, d.column, d.rule, d.message) for d in caught.value.diagnostics])
     assert found[0] == found[1] and any("maxPeerCount" in message for *_, message in found[0])
 
@@ -138,4 +138,4 @@ def test_configuration_errors_still_come_before_a_failed_read(tmp_path, credenti
     project = write_project(tmp_path / "p", files)
     monkeypatch.setattr(filewise, "WAITING_BUDGET", 0)  # the pass asks for the lists, which fail
     with pytest.raises(InvalidConfiguration):
-        engine.plan_workspace(str(project), None, "http://127.0.0.1:9/v2", keep_unchanged=False)
+        planning.plan_workspace(str(project), None, "http://127.0.0.1:9/v2", keep_unchanged=False)

@@ -13,7 +13,7 @@ from hmsconf.api.pacing import Pace, Pacing
 from hmsconf.emulator.faults import Faults
 from hmsconf.emulator.store import Store
 from hmsconf.errors import HmsconfError
-from hmsconf.usecases import plan as engine
+from hmsconf.usecases import plan as planning
 from tests.conftest import ACCESS_KEY, SECRET, start_emulator
 from tests.helpers import project_at, write_project
 
@@ -58,10 +58,10 @@ def test_max_rate_spaces_requests_out(logged):
             await client.gather(client.get_template(template["id"]) for _ in range(60))
             return client
 
-    engine.run(burst())  # unpaced: the server sees a burst
+    planning.run(burst())  # unpaced: the server sees a burst
     unpaced = arrivals(log)
     log.write_text("")
-    client = engine.run(burst(max_rate=100))
+    client = planning.run(burst(max_rate=100))
     paced = arrivals(log)
     assert len(paced) == len(client.pace.granted) == 60
     # the limiter's own accounting: never two requests closer than 1/100 s (10 ms),
@@ -81,7 +81,7 @@ def test_retry_after_is_still_honoured_when_paced(logged):
             for _ in range(8):
                 await client.get_template(template["id"])
 
-    engine.run(one_by_one())
+    planning.run(one_by_one())
     lines = [line.split() for line in log.read_text().splitlines()]
     throttled = [i for i, line in enumerate(lines) if line[2] == "429"]
     assert throttled, "the seed gives some 429s"
@@ -112,7 +112,7 @@ def test_parallelism_bounds_requests_in_flight(logged):
             client._http.request = counting
             await client.gather(client.get_template(template["id"]) for _ in range(30))
 
-    engine.run(run())
+    planning.run(run())
     assert most == 3
 
 
@@ -140,14 +140,14 @@ def test_a_workspace_paces_itself_from_hmsconf_yaml(logged, tmp_path, monkeypatc
     for i in range(25):  # live templates with recordings: the plan reads each one's recordings
         running.store.create_template({"name": f"t{i}", "roles": {"host": {}}})
     log.write_text("")
-    planned = engine.plan_workspace(str(project), "emu", None)
+    planned = planning.plan_workspace(str(project), "emu", None)
     seen = arrivals(log)
     assert len(seen) >= 27 and len(planned.plan.changes) == 25  # a page, two room lists, 25 recordings reads
     assert busiest(seen, 0.25) <= 40 * 0.25 + 1 + 4  # paced at 40/s (unpaced all 27+ come at once)
-    connection = engine._connection(project_at(project), "emu", None)
+    connection = planning._connection(project_at(project), "emu", None)
     assert (connection.parallelism, connection.max_rate) == (4, 40.0)
     # the command line wins over hmsconf.yaml
-    faster = engine._connection(project_at(project), "emu", None, Pacing(parallelism=None, max_rate=1000))
+    faster = planning._connection(project_at(project), "emu", None, Pacing(parallelism=None, max_rate=1000))
     assert (faster.parallelism, faster.max_rate) == (4, 1000.0)
 
 

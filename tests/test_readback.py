@@ -16,7 +16,7 @@ from hmsconf.cli import cli
 from hmsconf.emulator.store import Store
 from hmsconf.plan.apply import Applier
 from hmsconf.plan.changes import requests_for
-from hmsconf.usecases import plan as engine
+from hmsconf.usecases import plan as planning
 from tests.conftest import ACCESS_KEY, SECRET
 from tests.helpers import write_project
 
@@ -96,14 +96,14 @@ def test_apply_reports_what_the_server_stored_differently_and_the_lines_make_the
     assert STORAGE_SECRET not in out  # sent and read back, never compared or shown
 
     # plan right after apply shows exactly those fields; the suggested lines settle it
-    again = engine.plan_workspace(str(project), None, own_way.url).plan
+    again = planning.plan_workspace(str(project), None, own_way.url).plan
     fields = sorted(f.dotted for c in again.changes if c.is_change for f in c.fields)
     assert fields == ["roles.guest.publishParams.audio.bitRate", "roles.host.publishParams.audio.bitRate",
                       "settings.roomState.messageInterval"]
     text = (project / "templates/talk.yaml").read_text()
     text = text.replace("bitRate: 48", "bitRate: 64").replace("guest: {}", "guest: {publishParams: {audio: {bitRate: 40}}}")
     (project / "templates/talk.yaml").write_text(text.replace("messageInterval: 10", "messageInterval: 15"))
-    assert not engine.plan_workspace(str(project), None, own_way.url).plan.has_changes
+    assert not planning.plan_workspace(str(project), None, own_way.url).plan.has_changes
 
 
 def test_apply_json_lists_the_inconsistent_fields_without_secrets(project, own_way):
@@ -128,7 +128,7 @@ def test_a_later_part_write_is_read_back_too(project, own_way):
     text = (project / "templates/talk.yaml").read_text().replace("bitRate: 48", "bitRate: 64")
     text = text.replace("guest: {}", "guest: {publishParams: {audio: {bitRate: 40}}}")
     (project / "templates/talk.yaml").write_text(text)
-    planned = engine.plan_workspace(str(project), None, own_way.url)
+    planned = planning.plan_workspace(str(project), None, own_way.url)
     [change] = [c for c in planned.plan.changes if c.is_change]
     assert [r.part for r in requests_for(change)] == ["settings"]  # only messageInterval differs (10 -> 15 stored)
 
@@ -151,7 +151,7 @@ def test_the_emulator_stores_what_was_sent_for_every_example(example, tmp_path, 
     shutil.copytree(ROOT / "examples" / example, root, ignore=shutil.ignore_patterns(".hmsconf"))
     for name in ("CLINIC_S3_KEY_ID", "CLINIC_S3_SECRET", "CLINIC_WEBHOOK_AUTH", "TOWN_HALL_WEBHOOK_TOKEN"):
         monkeypatch.setenv(name, "value-of-" + name.lower())
-    planned = engine.plan_workspace(str(root), None, emulator.url)
+    planned = planning.plan_workspace(str(root), None, emulator.url)
 
     async def go():
         async with emulator.client() as client:

@@ -13,7 +13,7 @@ import pytest
 from hmsconf.plan.apply import Applier
 from hmsconf.plan.changes import requests_for
 from hmsconf.render.plan import FORMATS
-from hmsconf.usecases import plan as engine
+from hmsconf.usecases import plan as planning
 from tests.conftest import ACCESS_KEY, SECRET
 from tests.helpers import write_project
 
@@ -52,7 +52,7 @@ def project(tmp_path, emulator, monkeypatch):
 
 
 def plan(root: Path, emulator):
-    return engine.plan_workspace(str(root), None, emulator.url)
+    return planning.plan_workspace(str(root), None, emulator.url)
 
 
 def apply(planned, emulator):

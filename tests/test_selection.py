@@ -12,7 +12,7 @@ import pytest
 from hmsconf.emulator.store import Store
 from hmsconf.errors import HmsconfError, UnknownTarget
 from hmsconf.plan.selection import Selection
-from hmsconf.usecases import plan as engine
+from hmsconf.usecases import plan as planning
 from tests.conftest import ACCESS_KEY, SECRET, start_emulator
 from tests.helpers import write_project
 
@@ -64,17 +64,17 @@ class World:
         self.running, self.log, self.project = running, log, project
 
     def plan(self, *targets: str, salt: str | None = None):
-        return engine.plan_workspace(str(self.project), None, self.running.url, salt=salt,
+        return planning.plan_workspace(str(self.project), None, self.running.url, salt=salt,
                                      selection=Selection.parse(targets))
 
     def apply(self, planned) -> None:
         from hmsconf.plan.apply import Applier
 
         async def go():
-            async with engine.open_client_for(planned.project, planned.workspace, self.running.url) as client:
+            async with planning.open_client_for(planned.project, planned.workspace, self.running.url) as client:
                 return await Applier(client, planned.plan, planned.desired, planned.live).run()
 
-        assert engine.run(go()).ok
+        assert planning.run(go()).ok
 
     def requests(self) -> list[tuple[str, str]]:
         """(method, path) of every request since the last call."""

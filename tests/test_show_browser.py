@@ -22,7 +22,7 @@ import pytest
 
 from hmsconf.model.defaults import effective_permissions
 from hmsconf.render.show import FORMATS
-from hmsconf.usecases import plan as engine
+from hmsconf.usecases import plan as planning
 from hmsconf.usecases.show import from_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,7 +76,7 @@ def test_page_loads_cleanly_and_cells_are_the_effective_permissions(browser, tmp
         "table.permissions td[data-permission]",
         "els => els.map(e => [e.dataset.role, e.dataset.permission, e.dataset.value, e.textContent])",
     )
-    desired = engine.prepare(str(ROOT / "examples" / example), None).desired
+    desired = planning.prepare(str(ROOT / "examples" / example), None).desired
     expected = {}
     for template in desired.templates.values():
         for role_name, role in template.data["roles"].items():

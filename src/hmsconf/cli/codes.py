@@ -30,16 +30,16 @@ def command(room, project_path, workspace, api_url, show_all, output_format) -> 
 
     from hmsconf.config.project import open_project
     from hmsconf.plan.room_codes import codes_of
-    from hmsconf.usecases import plan as engine
+    from hmsconf.usecases import plan as planning
 
     project = open_project(project_path, documents=False)  # only hmsconf.yaml: which workspace
     name = project.pick_workspace(workspace)
 
     async def read():
-        async with engine.open_client_for(project, name, api_url) as client:
+        async with planning.open_client_for(project, name, api_url) as client:
             return await codes_of(client, room)
 
-    found, codes = engine.run(read())
+    found, codes = planning.run(read())
     shown = [c for c in codes if show_all or c.get("enabled")]
     if output_format == "json":
         click.echo(json.dumps({"room": found.get("name"), "room_id": found.get("id"), "codes": [

@@ -53,10 +53,10 @@ def command(path, workspace, api_url, output_format, out, detailed_exitcode, ref
     from hmsconf.cli.common import append_step_summary, echo_warnings, errors_in_format
     from hmsconf.cli.progress import progress_display
     from hmsconf.render.plan import FORMATS, render_markdown_limited
-    from hmsconf.usecases import plan as engine
+    from hmsconf.usecases import plan as planning
 
     with errors_in_format(output_format), progress_display(quiet) as progress:
-        planned = engine.plan_workspace(path, workspace, api_url, refresh_secrets, progress=progress,
+        planned = planning.plan_workspace(path, workspace, api_url, refresh_secrets, progress=progress,
                                         selection=selection, pacing=pacing(parallelism, max_rate), keep_unchanged=False)
     echo_warnings(planned.diagnostics)
     plan = planned.plan

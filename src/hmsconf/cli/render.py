@@ -28,9 +28,9 @@ def command(path, workspace, output_format) -> None:
 
     from hmsconf.cli.common import echo_warnings
     from hmsconf.config.resolve import masked_body
-    from hmsconf.usecases import plan as engine
+    from hmsconf.usecases import plan as planning
 
-    prepared = engine.prepare(path, workspace)
+    prepared = planning.prepare(path, workspace)
     echo_warnings(prepared.diagnostics)
     documents = [{"kind": item.kind, **masked_body(item)} for item in prepared.desired.objects()]
     if output_format == "json":

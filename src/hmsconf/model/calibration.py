@@ -5,7 +5,7 @@ disagree, §9.8, §10.1.3) and any could be wrong for one workspace. ``hmsconf
 calibrate`` writes an empty role, empty settings and each destination type,
 reads back what the server filled, and saves it as ``calibration/WORKSPACE.json``.
 This module is that file's one typed face: ``Calibration`` is passed from the
-engine through ``normalize`` into ``catalogue.fill``/``catalogue.align``, where a
+plan use case (hmsconf.usecases.plan) through ``normalize`` into ``catalogue.fill``/``catalogue.align``, where a
 learned value is a settled default for that workspace (no global state).
 
 Paths are the catalogue's patterns (``*`` for every role, destination, list item).

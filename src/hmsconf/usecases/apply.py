@@ -19,7 +19,7 @@ from hmsconf.plan.apply import (
     check_fresh,
     check_safety,
 )
-from hmsconf.usecases import plan as engine
+from hmsconf.usecases import plan as planning
 
 if TYPE_CHECKING:
     from hmsconf.api.pacing import Pacing
@@ -51,7 +51,7 @@ class Prepared:
     """A plan ready to be shown, confirmed and executed."""
 
     request: ApplyRequest
-    planned: engine.Planned
+    planned: planning.Planned
     saved: Plan | None  # the saved plan this applies, checked fresh against ``plan``
 
     @property
@@ -73,7 +73,7 @@ def prepare(request: ApplyRequest, progress: Progress | None = None) -> Prepared
             from hmsconf.plan.selection import Selection
 
             selection = Selection.parse(saved.targets)
-    planned = engine.plan_workspace(project_path, workspace, request.api_url, request.refresh_secrets,
+    planned = planning.plan_workspace(project_path, workspace, request.api_url, request.refresh_secrets,
                                     salt=saved.salt if saved else None, progress=progress,
                                     selection=selection, pacing=request.pacing)
     if saved is not None:
@@ -92,18 +92,18 @@ def execute(prepared: Prepared, progress: Progress | None = None) -> ApplyResult
     """Re-read the workspace, refuse if it moved since ``prepared``, then send the plan's requests in order."""
     if not prepared.plan.has_changes:
         return ApplyResult(prepared.plan, Outcome())
-    return ApplyResult(prepared.plan, engine.run(_execute(prepared, progress)))
+    return ApplyResult(prepared.plan, planning.run(_execute(prepared, progress)))
 
 
 async def _execute(prepared: Prepared, progress: Progress | None) -> Outcome:
     planned, request = prepared.planned, prepared.request
     project, name, plan = planned.project, planned.workspace, planned.plan
-    async with engine.open_client_for(project, name, request.api_url, request.pacing) as client:
-        fresh_live, fresh = await engine.plan_with(client, project, name, planned.desired, request.refresh_secrets,
+    async with planning.open_client_for(project, name, request.api_url, request.pacing) as client:
+        fresh_live, fresh = await planning.plan_with(client, project, name, planned.desired, request.refresh_secrets,
                                                    salt=plan.salt, progress=progress, selection=planned.selection)
         check_fresh(plan, fresh)
         applier = Applier(client, fresh, planned.desired, fresh_live, progress=progress,
-                          calibration=engine.calibration_of(project, name))
+                          calibration=planning.calibration_of(project, name))
         return await applier.run()
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hmsconf.plan.export import ExportResult
-from hmsconf.usecases import plan as engine
+from hmsconf.usecases import plan as planning
 
 if TYPE_CHECKING:
     from hmsconf.api.live import LiveWorkspace
@@ -29,10 +29,10 @@ def export(out: str, project_path: str, workspace: str | None, api_url: str | No
     name = project.pick_workspace(workspace)
 
     async def read() -> LiveWorkspace:
-        async with engine.open_client_for(project, name, api_url) as client:
+        async with planning.open_client_for(project, name, api_url) as client:
             return await read_for_export(client, progress)
 
-    live = engine.run(read())
+    live = planning.run(read())
     exported = export_workspace(live, include_defaults)
     exported.files["hmsconf.yaml"] = project_config(name, connection_for(project, name, api_url), Path(out))
     exported.files.update(schema_files())

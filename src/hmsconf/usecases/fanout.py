@@ -17,7 +17,7 @@ from typing import Any
 from hmsconf.config.check import checked
 from hmsconf.diagnostics import Diagnostic, has_errors
 from hmsconf.errors import HmsconfError, InvalidConfiguration
-from hmsconf.usecases import plan as engine
+from hmsconf.usecases import plan as planning
 
 
 @dataclass
@@ -25,7 +25,7 @@ class Section:
     """One workspace's outcome: a plan, or the error that stopped it."""
 
     workspace: str
-    planned: engine.Planned | None = None
+    planned: planning.Planned | None = None
     error: str | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)  # configuration errors of this workspace
 
@@ -58,7 +58,7 @@ def plan_all(path: str | None, api_url: str | None = None, refresh_secrets: bool
         for name, section in sections.items():
             try:
                 labelled = _Labelled(progress, name) if progress is not None else None
-                readers[name] = engine._LiveReader(engine._connection(project, name, api_url, pacing), labelled,
+                readers[name] = planning._LiveReader(planning._connection(project, name, api_url, pacing), labelled,
                                                    selection, refresh_secrets)
             except HmsconfError as exc:
                 section.error = str(exc)
@@ -73,9 +73,9 @@ def plan_all(path: str | None, api_url: str | None = None, refresh_secrets: bool
             try:
                 desired, diagnostics = checked(project, name)
                 chosen = check(selection, desired) if selection is not None else None
-                live = reader.finish(engine.recordings_managed(desired), desired)
-                plan = engine._plan(project, name, desired, live, refresh_secrets, None, chosen)
-                section.planned = engine.Planned(project, name, desired, live, plan, diagnostics, chosen)
+                live = reader.finish(planning.recordings_managed(desired), desired)
+                plan = planning._plan(project, name, desired, live, refresh_secrets, None, chosen)
+                section.planned = planning.Planned(project, name, desired, live, plan, diagnostics, chosen)
             except InvalidConfiguration as exc:
                 section.error, section.diagnostics = str(exc), list(exc.diagnostics)
             except HmsconfError as exc:

@@ -30,9 +30,9 @@ def _pick(templates: list[TemplateAccess], only: str | None) -> list[TemplateAcc
 
 
 def from_files(path: str | None, workspace: str | None, template: str | None) -> tuple[AccessReport, list[Diagnostic]]:
-    from hmsconf.usecases import plan as engine
+    from hmsconf.usecases import plan as planning
 
-    prepared = engine.prepare(path, workspace)
+    prepared = planning.prepare(path, workspace)
     models = [template_access(t.name, t.data) for t in prepared.desired.templates.values()]
     return AccessReport(prepared.workspace, "files", _pick(models, template)), prepared.diagnostics
 
@@ -40,16 +40,16 @@ def from_files(path: str | None, workspace: str | None, template: str | None) ->
 def from_live(path: str | None, workspace: str | None, api_url: str | None, template: str | None) -> AccessReport:
     from hmsconf.api.live import LiveWorkspace, read_live
     from hmsconf.config.project import open_project
-    from hmsconf.usecases import plan as engine
+    from hmsconf.usecases import plan as planning
 
     project = open_project(path, documents=False)  # only hmsconf.yaml: which workspace
     name = project.pick_workspace(workspace)
 
     async def read() -> "LiveWorkspace":
-        async with engine.open_client_for(project, name, api_url) as client:
+        async with planning.open_client_for(project, name, api_url) as client:
             return await read_live(client, None if template is None else [template])
 
-    live = engine.run(read())
+    live = planning.run(read())
     models = [template_access(t.name, t.body, t.recordings) for t in live.templates.values()]
     return AccessReport(name, "live", _pick(models, template))
 
