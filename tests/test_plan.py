@@ -9,7 +9,7 @@ import pytest
 
 from hmsconf.api.live import LiveRoom, LiveTemplate, LiveWorkspace
 from hmsconf.model import catalogue
-from hmsconf.model.tree import plain
+from hmsconf.model.copies import plain
 from hmsconf.plan import normalize
 from hmsconf.plan.changes import Plan, make_plan, requests_for
 from tests.helpers import desired_from

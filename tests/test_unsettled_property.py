@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hmsconf.model import catalogue
-from hmsconf.model.tree import plain
+from hmsconf.model.copies import plain
 from hmsconf.plan import normalize
 from hmsconf.plan.fields import diff
 

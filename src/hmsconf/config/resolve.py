@@ -26,8 +26,8 @@ from hmsconf.diagnostics import (
     warning,
 )
 from hmsconf.model import catalogue
+from hmsconf.model.copies import plain
 from hmsconf.model.sensitive import shown
-from hmsconf.model.tree import plain
 
 META_KEYS = ("kind", "workspaces", "except_workspaces", "overrides")
 

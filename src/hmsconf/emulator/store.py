@@ -56,7 +56,7 @@ from hmsconf.emulator.exceptions import (
 )
 from hmsconf.emulator.tables import JsonObject, RoomCode, Tables, Template
 from hmsconf.model import catalogue
-from hmsconf.model.tree import plain
+from hmsconf.model.copies import plain
 
 TEMPLATE_KEYS = ("name", "roles", "settings", "destinations", "plugins")
 # §10.1.1: what the docs' create-room responses show for a room created without a region.

@@ -20,8 +20,8 @@ from functools import cache, cached_property, lru_cache
 from typing import Any, Callable, Iterator, Union
 
 from hmsconf.model import KINDS, facts  # noqa: F401  (KINDS: the kinds the catalogue knows)
+from hmsconf.model.copies import plain
 from hmsconf.model.sensitive import WRITE_ONLY, Sensitive, mark_url, url_parts
-from hmsconf.model.tree import plain
 
 STAR = "*"
 CONFIG = "hmsconf.yaml"

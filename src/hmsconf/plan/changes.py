@@ -28,9 +28,9 @@ from hmsconf.api.live import (
 from hmsconf.config.resolve import DesiredWorkspace, Resolved
 from hmsconf.model import catalogue
 from hmsconf.model.calibration import CALIBRATION_NAME, Calibration
+from hmsconf.model.copies import plain
 from hmsconf.model.defaults import MODERATOR_POWERS
 from hmsconf.model.sensitive import WRITE_ONLY, contains_write_only, url_parts
-from hmsconf.model.tree import plain
 from hmsconf.plan import normalize
 from hmsconf.plan.fields import FieldChange, diff, list_delta
 from hmsconf.plan.risks import (

@@ -16,8 +16,8 @@ from typing import Any
 
 from hmsconf.model import catalogue, facts
 from hmsconf.model.calibration import Calibration
+from hmsconf.model.copies import plain
 from hmsconf.model.defaults import effective_permissions
-from hmsconf.model.tree import plain
 
 TEMPLATE_PARTS = ("roles", "settings", "destinations", "plugins", "recordings")
 # Top-level template fields managed when a file declares them (§10.2.10).
