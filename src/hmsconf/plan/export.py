@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -141,32 +142,128 @@ def export_room(live_body: dict, template_name: str | None, include_defaults: bo
     return _ordered(doc, ROOM_ORDER)
 
 
+# --- YAML text as `hmsconf fmt` writes it -------------------------------------------------------
+# Lists are indented under their key, so exported files pass `fmt --check`. PyYAML's pure-Python
+# emitter can do that; libyaml's cannot, but is about four times faster, and on documents whose
+# every string is short and on one line its text differs only in that indentation, which
+# _indent_lists adds (tests/test_export.py holds the two paths equal on generated documents).
+
+
 class _DUMPER(yaml.SafeDumper):
-    """PyYAML's emitter with lists indented under their key, as `hmsconf fmt` writes
-    them, so exported files pass `fmt --check` (libyaml's faster emitter cannot
-    indent them)."""
+    """PyYAML's pure-Python emitter with lists indented under their key."""
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         return super().increase_indent(flow, False)
 
 
+_OPTIONS: dict[str, Any] = {"sort_keys": False, "default_flow_style": False, "allow_unicode": True, "width": 100}
+
+
+def yaml_text(doc: Any) -> str:
+    """``doc`` (JSON-shaped) as YAML text, lists indented under their key."""
+    if _one_line_strings(doc):
+        text = yaml.dump(doc, Dumper=yaml.CSafeDumper, **_OPTIONS)
+        if "\\" not in text:  # an escape: libyaml and PyYAML escape different characters
+            return _indent_lists(text)
+    return yaml.dump(doc, Dumper=_DUMPER, **_OPTIONS)
+
+
+def _one_line_strings(value: Any) -> bool:
+    """Every key and string short and printable: no scalar is folded over lines (width 100)."""
+    if isinstance(value, str):
+        return len(value) < 60 and value.isprintable()
+    if isinstance(value, dict):
+        return all(_one_line_strings(k) and _one_line_strings(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_one_line_strings(v) for v in value)
+    return True
+
+
+def _indent_lists(text: str) -> str:
+    """libyaml's text with every list that is a mapping's value moved two columns right, under its key."""
+    out: list[str] = []
+    lists: list[int] = []  # the columns of libyaml's unindented lists around this line
+    key_column = None  # where the previous line's `key:` starts, when its value is a block below it
+    for line in text.split("\n"):
+        stripped = line.lstrip(" ")
+        column = len(line) - len(stripped)
+        item = stripped.startswith("- ") or stripped == "-"
+        while lists and (column < lists[-1] or (column == lists[-1] and not item)):
+            lists.pop()
+        if item and column == key_column and (not lists or lists[-1] != column):
+            lists.append(column)
+        out.append(" " * (2 * len(lists)) + line if line else line)
+        key_column = _block_key_column(line)
+    return "\n".join(out)
+
+
+def _block_key_column(line: str) -> int | None:
+    """The column of the key on a `key:` line (``- key:`` included); None on any other line."""
+    column = len(line) - len(line.lstrip(" "))
+    rest = line[column:]
+    while rest.startswith("- "):
+        column, rest = column + 2, rest[2:]
+    if not rest.endswith(":"):
+        return None
+    quote = rest[:1]
+    return column if quote not in ("'", '"') or rest[-2:-1] == quote else None
+
+
 def _canonical(node: Any, annotation: Any) -> Any:
     """Keys in the order `hmsconf fmt` puts them (the model's), so exported files pass `fmt --check`."""
-    from hmsconf.config.fmt import BACK, FRONT
-    from hmsconf.model.paths import field_order, step
+    return _in_model_order(node, annotation, _model_order())
 
+
+def _in_model_order(node: Any, annotation: Any, order: _ModelOrder) -> Any:
     if isinstance(node, dict):
         keys = list(node)
-        known = field_order(annotation)
-        if known:
-            order = [*FRONT, *[k for k in known if k not in FRONT], *BACK]
-            rank = {k: i for i, k in enumerate(order)}
+        rank, last = order.rank(annotation)
+        if rank:
             first = {k: i for i, k in enumerate(keys)}
-            keys.sort(key=lambda k: (rank.get(k, len(order)), first[k]))
-        return {k: _canonical(node[k], step(annotation, k) if annotation is not None else None) for k in keys}
+            keys.sort(key=lambda k: (rank.get(k, last), first[k]))
+        return {k: _in_model_order(node[k], order.below(annotation, k), order) for k in keys}
     if isinstance(node, list):
-        return [_canonical(item, step(annotation, i) if annotation is not None else None) for i, item in enumerate(node)]
+        below = order.below(annotation, 0)
+        return [_in_model_order(item, below, order) for item in node]
     return node
+
+
+@cache
+def _model_order() -> _ModelOrder:
+    return _ModelOrder()
+
+
+class _ModelOrder:
+    """fmt's key order below a model annotation, and the annotation below each key, each looked
+    up once per annotation: walking pydantic's annotations for every key of every exported
+    template was a third of export's time. Keyed by id(), with the annotation kept alive."""
+
+    def __init__(self) -> None:
+        from hmsconf.config.fmt import BACK, FRONT
+        from hmsconf.model.paths import field_order, step
+
+        self._front, self._back, self._field_order, self._step = FRONT, BACK, field_order, step
+        self._ranks: dict[int, tuple[Any, dict[str, int], int]] = {}
+        self._below: dict[tuple[int, Any], tuple[Any, Any]] = {}
+
+    def rank(self, annotation: Any) -> tuple[dict[str, int], int]:
+        """Each known key's place (empty: keep the keys as they are), and the place of unknown keys."""
+        found = self._ranks.get(id(annotation))
+        if found is None:
+            known = self._field_order(annotation) if annotation is not None else []
+            order = [*self._front, *[k for k in known if k not in self._front], *self._back] if known else []
+            found = self._ranks[id(annotation)] = (annotation, {k: i for i, k in enumerate(order)}, len(order))
+        return found[1], found[2]
+
+    def below(self, annotation: Any, key: Any) -> Any:
+        """The annotation one step below ``key`` (every list index reads the same)."""
+        if annotation is None:
+            return None
+        part = 0 if isinstance(key, int) else key
+        found = self._below.get((id(annotation), part))
+        if found is None:
+            found = self._below[(id(annotation), part)] = (annotation, self._step(annotation, part))
+        return found[1]
 
 
 def _dump(doc: dict) -> str:
@@ -174,7 +271,7 @@ def _dump(doc: dict) -> str:
     from hmsconf.model.template import Template
 
     doc = _canonical(doc, {"Template": Template, "Room": Room}.get(str(doc.get("kind"))))
-    return MODELINE + yaml.dump(doc, Dumper=_DUMPER, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100)
+    return MODELINE + yaml_text(doc)
 
 
 def export_workspace(live: LiveWorkspace, include_defaults: bool = False) -> Exported:
