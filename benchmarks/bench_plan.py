@@ -34,14 +34,16 @@ class Emulator:
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         self.url = None
+        said = []
         for _ in range(50):
             line = self.proc.stdout.readline()
+            said.append(line)
             match = re.search(r"(http://127\.0\.0\.1:\d+/v2)", line)
             if match:
                 self.url = match.group(1)
                 break
         if not self.url:
-            raise SystemExit("emulator did not start")
+            raise SystemExit(f"emulator did not start (exit status {self.proc.poll()}):\n{''.join(said)[-3000:]}")
 
     def requests(self) -> int:
         return sum(1 for _ in open(self.log)) if self.log.exists() else 0
