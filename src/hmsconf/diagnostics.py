@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Iterable, Union
+from typing import Any, Iterable, Union
 
 PathPart = Union[str, int]
 Path = tuple[PathPart, ...]
@@ -55,10 +55,10 @@ class Diagnostic:
     def at(self, file: str | None, line: int | None, column: int | None) -> "Diagnostic":
         return replace(self, file=file, line=line, column=column)
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[Any, ...]:
         return (self.file or "", self.line or 0, self.column or 0, self.rule, self.message)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "severity": self.severity.value,
             "rule": self.rule,

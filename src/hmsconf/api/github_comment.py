@@ -14,7 +14,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from hmsconf.errors import HmsconfError
 
@@ -138,7 +138,7 @@ def post_sticky(body: str, target: Target, *, timeout: float = 30.0) -> Posted:
 def _find(http: httpx.Client, url: str, marker: str, target: Target) -> int | None:
     """The id of our comment: the first, over every page, whose body starts with the marker."""
     next_url: str | None = url
-    params: dict | None = {"per_page": PER_PAGE}
+    params: dict[str, Any] | None = {"per_page": PER_PAGE}
     while next_url:
         response = http.get(next_url, params=params)
         if response.status_code != 200:

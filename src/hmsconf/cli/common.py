@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import click
 
@@ -75,7 +75,7 @@ def use_color(no_color: bool, stream=None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def no_color_option(f: Callable) -> Callable:
+def no_color_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--no-color", is_flag=True, help="Plain output without colour (also when NO_COLOR is set)."
     )(f)
@@ -103,7 +103,7 @@ def _report_retries(ctx: click.Context, param: click.Parameter, verbose: bool) -
     return verbose
 
 
-def workspace_options(f: Callable) -> Callable:
+def workspace_options(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option(
         "--verbose", "-v", is_flag=True, expose_value=False, callback=_report_retries,
         help="Also print each retry of a failed or throttled request.",
@@ -123,7 +123,7 @@ def workspace_options(f: Callable) -> Callable:
     return f
 
 
-def format_option(*choices: str, default: str = "text") -> Callable:
+def format_option(*choices: str, default: str = "text") -> Callable[..., Any]:
     return click.option(
         "--format",
         "output_format",

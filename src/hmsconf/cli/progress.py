@@ -18,7 +18,7 @@ import click
 from hmsconf.progress import NO_PROGRESS, Progress
 
 
-def quiet_option(f: Callable) -> Callable:
+def quiet_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--quiet", "-q", is_flag=True, help="No progress display on stderr.")(f)
 
 

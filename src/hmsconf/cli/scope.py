@@ -17,7 +17,7 @@ def _selection(ctx: click.Context, param: click.Parameter, value: tuple[str, ...
         raise click.BadParameter(str(exc).split(": ", 1)[-1]) from None
 
 
-def target_option(f: Callable) -> Callable:
+def target_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--target", "selection", multiple=True, metavar="KIND/NAME", callback=_selection,
         help="Only this object: Template/NAME or Room/NAME (repeatable). The plan is partial: "
@@ -25,7 +25,7 @@ def target_option(f: Callable) -> Callable:
     )(f)
 
 
-def pacing_options(f: Callable) -> Callable:
+def pacing_options(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option(
         "--max-rate", type=click.FloatRange(min=0, min_open=True), default=None, metavar="R",
         help="At most R requests per second, evenly spaced (default: the workspace's max_rate, else no limit).",

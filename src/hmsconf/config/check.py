@@ -118,7 +118,7 @@ def check_project(project: Project, environ: dict[str, str] | None = None, requi
 
 
 def unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    seen: set[tuple] = set()
+    seen: set[tuple[Any, ...]] = set()
     out = []
     for d in sorted(diagnostics, key=Diagnostic.sort_key):
         key = (d.file, d.line, d.column, d.rule, d.message)

@@ -101,7 +101,7 @@ def describe(wanted: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def wanted_type(kind: str, path: tuple) -> Wanted | None:
+def wanted_type(kind: str, path: tuple[Any, ...]) -> Wanted | None:
     """The scalar type the model wants at ``path`` of a ``kind`` document, or
     None when the field is not a plain scalar (or not known: the schema says so)."""
     from hmsconf.model.compiled import compiled

@@ -40,7 +40,7 @@ def cache_dir() -> Path | None:
     return Path(base) / "hmsconf"
 
 
-def source_key(*parts: str | bytes | os.PathLike) -> str:
+def source_key(*parts: str | bytes | os.PathLike[str]) -> str:
     """A key for derived data: hmsconf's version plus the bytes of every part
     (a path is read; text and bytes are taken as they are). A missing file
     counts as its name, so the key still changes when it appears."""

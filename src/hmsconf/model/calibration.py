@@ -48,7 +48,7 @@ class Calibration:
     workspace: str
     learned: Mapping[str, Mapping[tuple[str, ...], Learned]]  # kind -> pattern -> learned
     made_at: str = ""
-    _by_node: dict = field(default_factory=dict, compare=False, repr=False)
+    _by_node: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def overlay(self, kind: str) -> dict[int, Learned]:
         """Learned defaults by catalogue node (nodes are built once per process)."""
@@ -64,7 +64,7 @@ class Calibration:
             self._by_node[kind] = found
         return found
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "format_version": FORMAT_VERSION,
             "workspace": self.workspace,

@@ -8,6 +8,8 @@ renderers and the emulator with no other edit.
 
 from __future__ import annotations
 
+from typing import Any
+
 from hmsconf.model import catalogue, facts
 
 _PERMISSIONS = ("roles", catalogue.STAR, "permissions")
@@ -17,7 +19,7 @@ PERMISSION_DEFAULTS: dict[str, bool] = catalogue.defaults("Template", _PERMISSIO
 MODERATOR_POWERS: tuple[str, ...] = catalogue.fields_marked("Template", _PERMISSIONS, facts.ModeratorPower)
 
 
-def effective_permissions(role: dict | None) -> dict[str, bool]:
+def effective_permissions(role: dict[str, Any] | None) -> dict[str, bool]:
     """Every flag of a role with defaults applied: what a peer can actually do."""
     perms = dict(PERMISSION_DEFAULTS)
     perms.update({k: bool(v) for k, v in ((role or {}).get("permissions") or {}).items() if k in perms})

@@ -55,7 +55,7 @@ class Strict(BaseModel):
         return schema
 
 
-def doc(description: str, **extra: Any) -> dict:
+def doc(description: str, **extra: Any) -> dict[str, Any]:
     return {"json_schema_extra": {"description": description, **extra}}
 
 

@@ -28,7 +28,7 @@ class FieldChange:
     def dotted(self) -> str:
         return dotted(self.path)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"path": self.dotted, "old": shown(self.old), "new": shown(self.new), "sensitive": self.sensitive}
 
 
@@ -58,7 +58,7 @@ def _change(path: tuple[PathPart, ...], old: Any, new: Any) -> FieldChange:
     return FieldChange(path, old, new, sensitive=contains_mark(old) or contains_mark(new))
 
 
-def list_delta(old: Any, new: Any) -> tuple[list, list] | None:
+def list_delta(old: Any, new: Any) -> tuple[list[Any], list[Any]] | None:
     """For two string lists compared as sets: (added, removed); else None."""
     if isinstance(old, list) and isinstance(new, list) and all(isinstance(v, str) for v in old + new):
         return [v for v in new if v not in old], [v for v in old if v not in new]

@@ -126,12 +126,13 @@ def finish(plan: Plan, selection: Selection, notes: list[str]) -> Plan:
     return plan
 
 
-async def _room_named(client: Any, name: str) -> dict | None:
+async def _room_named(client: Any, name: str) -> dict[str, Any] | None:
     """A room by name: enabled rooms first (§6.4: disabled ones are listed only on request)."""
     for enabled in (True, False):
         for room in await client.list_rooms(enabled, name=name):
             if str(room.get("name", "")).lower() == name.lower():  # the filter's matching is undocumented
-                return room
+                found: dict[str, Any] = room
+                return found
     return None
 
 

@@ -23,7 +23,7 @@ from hmsconf.render.plan import field_line, render_text
 _QUOTED = re.compile(r"`([^`]+)`")
 
 
-def _position(change: Change, data: Any, path: Sequence) -> Location:
+def _position(change: Change, data: Any, path: Sequence[Any]) -> Location:
     document = Location(change.file, change.line, None)
     return locate(data, tuple(path), document) if data is not None else document
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import PurePath
-from typing import Sequence
+from typing import Any, Sequence
 from urllib.parse import quote
 
 from hmsconf.diagnostics import Diagnostic
@@ -60,7 +60,7 @@ def render_sarif(diagnostics: Sequence[Diagnostic], color: bool = False) -> str:
         })
     results = []
     for d in diagnostics:
-        result: dict = {
+        result: dict[str, Any] = {
             "ruleId": d.rule,
             "ruleIndex": index[d.rule],
             "level": d.severity.value,
@@ -69,7 +69,7 @@ def render_sarif(diagnostics: Sequence[Diagnostic], color: bool = False) -> str:
         if d.file:
             uri, base = _uri(d.file)
             artifact = {"uri": uri, **({"uriBaseId": base} if base else {})}
-            location: dict = {"physicalLocation": {"artifactLocation": artifact}}
+            location: dict[str, Any] = {"physicalLocation": {"artifactLocation": artifact}}
             if d.line:
                 region = {"startLine": d.line, **({"startColumn": d.column} if d.column else {})}
                 location["physicalLocation"]["region"] = region

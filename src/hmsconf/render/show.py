@@ -153,7 +153,7 @@ def render_text(report: AccessReport, color: bool = False) -> str:
     from rich.text import Text
 
     console = Console(file=io.StringIO(), width=10_000, color_system=None, highlight=False, emoji=False, markup=False)
-    blocks: list = []
+    blocks: list[Any] = []
 
     def table(*headers: str) -> Table:
         out = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, highlight=False)

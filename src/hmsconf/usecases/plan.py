@@ -201,7 +201,7 @@ class _LiveReader:
         self._desired: concurrent.futures.Future[DesiredWorkspace] = concurrent.futures.Future()  # for the room-code reads
         self._result: concurrent.futures.Future[LiveWorkspace] = concurrent.futures.Future()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[Any] | None = None
         self._thread = threading.Thread(target=self._main, name="hmsconf-live-reader", daemon=True)
         self._thread.start()
 

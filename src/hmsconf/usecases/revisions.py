@@ -24,7 +24,7 @@ from hmsconf.errors import HmsconfError
 from hmsconf.plan.changes import Plan, make_plan
 
 
-class OfflineEnviron(dict):
+class OfflineEnviron(dict[str, str]):
     """Environment for offline review: a variable that is not set reads as its
     own placeholder, so secrets a fork has no access to never stop the diff."""
 
