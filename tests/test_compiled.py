@@ -23,6 +23,7 @@ from hmsconf.config import rules
 from hmsconf.model import cache
 from hmsconf.model import compiled as compiled_module
 from hmsconf.model import paths as model_paths
+from hmsconf.model import model_class
 from hmsconf.model.compiled import MODELS, compiled
 from hmsconf.model.room import ProjectConfig, Room
 from hmsconf.model.template import RolePreset, Template
@@ -278,7 +279,7 @@ def test_scalar_types_match_the_models(kind):
     paths |= {(*p, extra) for p in list(paths) for extra in ("unknown", 0)}
     seen = set()
     for path in paths:
-        annotation = model_paths.model_class(kind)
+        annotation = model_class(kind)
         for part in path:
             annotation = model_paths.step(annotation, part) if annotation is not None else None
         expected = _scalar_of(annotation) if annotation is not None else None

@@ -128,10 +128,10 @@ def test_defaults_are_left_out_unless_asked(tmp_path, monkeypatch):
 # Characters YAML treats specially, line breaks, and long runs (folding at width 100).
 _PIECES = st.sampled_from([*":- '\"\n#?&*!|>%@`,[]{}\\ab", "  ", "\x85", "\u2028", "é", "😀", "x" * 30])
 _TEXT = st.lists(_PIECES, max_size=30).map("".join)
-_KEYS = st.sampled_from(["a", "roles", "k-1", "x y", "rtmpUrls"]) | _TEXT.filter(bool)
+_KEYS = st.sampled_from(["a", "roles", "k-1", "x y", "rtmpUrls", "k" * 59]) | _TEXT
 _JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _TEXT,
                      lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=4),
-                     max_leaves=40)
+                     max_leaves=60)
 
 
 # 300 documents by default; HMSCONF_CAMPAIGN_SCALE=20 makes it 6,000 (all equal when this path was written)
@@ -143,6 +143,17 @@ def test_yaml_text_is_the_pure_python_emitters_text(doc):
     from hmsconf.plan import export
 
     assert export.yaml_text(doc) == yaml.dump(doc, Dumper=export._DUMPER, **export._OPTIONS)
+
+
+def test_yaml_text_of_deep_documents_with_long_lines_is_the_pure_python_emitters_text():
+    """Deep lists move lines past the width where the pure-Python emitter folds: the fast path must not differ."""
+    from hmsconf.plan import export
+
+    for depth in range(12):
+        doc: dict = {"k" * 59: ("ab " * 20)[:58]}
+        for _ in range(depth):
+            doc = {"k": [doc]}
+        assert export.yaml_text(doc) == yaml.dump(doc, Dumper=export._DUMPER, **export._OPTIONS), depth
 
 
 def test_yaml_text_takes_the_fast_path_on_a_template():

@@ -133,30 +133,27 @@ def _reorder_keys(node: Any, wanted: list, above: list | None) -> None:
             _give_leading(node, wanted[index - 1], leading[key])
 
 
-def _reorder(node: Any, annotation: Any, front: tuple = FRONT, back: tuple = BACK, above: list | None = None) -> None:
+def _reorder(node: Any, annotation: Any, front: tuple[str, ...] = FRONT, back: tuple[str, ...] = BACK,
+             above: list[Any] | None = None) -> None:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    from hmsconf.model.paths import field_order, step
+    from hmsconf.model.paths import ordered_keys, step
 
     if isinstance(node, CommentedMap):
-        known = field_order(annotation)
-        if known:
-            order = [*front, *[k for k in known if k not in front], *back]
-            keys = list(node.keys())
-            rank = {k: i for i, k in enumerate(order)}
-            wanted = sorted(keys, key=lambda k: (rank.get(k, len(order)), keys.index(k)))
-            if wanted != keys:
-                _reorder_keys(node, wanted, above)
+        keys = list(node.keys())
+        wanted = ordered_keys(keys, annotation, front, back)
+        if wanted != keys:
+            _reorder_keys(node, wanted, above)
         for key, value in node.items():
             slot = node.ca.items.get(key) if _is_block(value) else None
             if key == "overrides" and isinstance(value, CommentedMap):
                 for patch_key, patch in value.items():
                     _reorder(patch, annotation, above=value.ca.items.get(patch_key) if _is_block(patch) else None)
             else:
-                _reorder(value, step(annotation, key) if annotation is not None else None, above=slot)
+                _reorder(value, step(annotation, key), above=slot)
     elif isinstance(node, CommentedSeq):
         for index, item in enumerate(node):
-            _reorder(item, step(annotation, index) if annotation is not None else None)
+            _reorder(item, step(annotation, index))
 
 
 def _lift_plugins(document: Any) -> None:

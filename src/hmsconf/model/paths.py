@@ -10,15 +10,26 @@ is imported only when a function below is called.
 from __future__ import annotations
 
 import typing
-from typing import Any
-
-from hmsconf.model import model_class
-
-__all__ = ["allowed_keys", "field_order", "model_class", "model_inside", "step"]
+from functools import cache
+from typing import Any, Hashable, Mapping
 
 
 def step(annotation: Any, part: Any) -> Any:
-    """The annotation one path step below ``annotation``; None where the model says nothing."""
+    """The annotation one path step below ``annotation``; None where the model says nothing.
+
+    Looked up once per (annotation, key): fmt and export step through it for every key of
+    every file. Every list index reads the same."""
+    if annotation is None:
+        return None
+    if isinstance(part, int):
+        part = 0
+    if not isinstance(part, Hashable):  # a YAML key that is a list or a map: nothing in the model
+        return None
+    return _step(annotation, part)
+
+
+@cache
+def _step(annotation: Any, part: Any) -> Any:
     from pydantic import BaseModel
 
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -33,7 +44,7 @@ def step(annotation: Any, part: Any) -> Any:
     for arg in args:  # Optional / Union: the first branch that can take the step
         if arg is type(None):
             continue
-        found = step(arg, part)
+        found = _step(arg, part)
         if found is not None:
             return found
     return None
@@ -70,3 +81,20 @@ def allowed_keys(model: Any, path: tuple[Any, ...]) -> list[str]:
         if annotation is None:
             return []
     return field_order(annotation)
+
+
+def ordered_keys(keys: list[Any], annotation: Any, front: tuple[str, ...] = (), back: tuple[str, ...] = ()) -> list[Any]:
+    """``keys`` in the model's order below ``annotation`` (``front`` first, ``back`` last, keys the
+    model does not know after them, each group in its given order); as given where the model says nothing."""
+    rank, unknown = _key_rank(annotation, front, back)
+    if not rank:
+        return list(keys)
+    given = {k: i for i, k in enumerate(keys)}
+    return sorted(keys, key=lambda k: (rank.get(k, unknown), given[k]))
+
+
+@cache
+def _key_rank(annotation: Any, front: tuple[str, ...], back: tuple[str, ...]) -> tuple[Mapping[str, int], int]:
+    known = field_order(annotation) if annotation is not None else []
+    order = [*front, *[k for k in known if k not in front], *back] if known else []
+    return {k: i for i, k in enumerate(order)}, len(order)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -144,9 +143,11 @@ def export_room(live_body: dict, template_name: str | None, include_defaults: bo
 
 # --- YAML text as `hmsconf fmt` writes it -------------------------------------------------------
 # Lists are indented under their key, so exported files pass `fmt --check`. PyYAML's pure-Python
-# emitter can do that; libyaml's cannot, but is about four times faster, and on documents whose
-# every string is short and on one line its text differs only in that indentation, which
-# _indent_lists adds (tests/test_export.py holds the two paths equal on generated documents).
+# emitter can do that; libyaml's cannot, but is about four times faster. When every string is
+# short, printable and on one line, libyaml's text (never folded) differs from the pure-Python
+# one only in that indentation, which _indent_lists adds, as long as no line then passes the
+# width where the pure-Python emitter would fold it; anything else takes the pure-Python path
+# (tests/test_export.py holds the two paths equal on generated documents).
 
 
 class _DUMPER(yaml.SafeDumper):
@@ -156,24 +157,27 @@ class _DUMPER(yaml.SafeDumper):
         return super().increase_indent(flow, False)
 
 
-_OPTIONS: dict[str, Any] = {"sort_keys": False, "default_flow_style": False, "allow_unicode": True, "width": 100}
+_WIDTH = 100
+_OPTIONS: dict[str, Any] = {"sort_keys": False, "default_flow_style": False, "allow_unicode": True, "width": _WIDTH}
 
 
 def yaml_text(doc: Any) -> str:
     """``doc`` (JSON-shaped) as YAML text, lists indented under their key."""
     if _one_line_strings(doc):
-        text = yaml.dump(doc, Dumper=yaml.CSafeDumper, **_OPTIONS)
+        text = yaml.dump(doc, Dumper=yaml.CSafeDumper, **{**_OPTIONS, "width": 10**6})  # never folded
         if "\\" not in text:  # an escape: libyaml and PyYAML escape different characters
-            return _indent_lists(text)
+            indented = _indent_lists(text)
+            if all(len(line) <= _WIDTH for line in indented.split("\n")):
+                return indented
     return yaml.dump(doc, Dumper=_DUMPER, **_OPTIONS)
 
 
 def _one_line_strings(value: Any) -> bool:
-    """Every key and string short and printable: no scalar is folded over lines (width 100)."""
+    """Every key and string short, printable and on one line; no empty key (PyYAML writes `? ''`)."""
     if isinstance(value, str):
         return len(value) < 60 and value.isprintable()
     if isinstance(value, dict):
-        return all(_one_line_strings(k) and _one_line_strings(v) for k, v in value.items())
+        return all(k != "" and _one_line_strings(k) and _one_line_strings(v) for k, v in value.items())
     if isinstance(value, list):
         return all(_one_line_strings(v) for v in value)
     return True
@@ -211,66 +215,24 @@ def _block_key_column(line: str) -> int | None:
 
 def _canonical(node: Any, annotation: Any) -> Any:
     """Keys in the order `hmsconf fmt` puts them (the model's), so exported files pass `fmt --check`."""
-    return _in_model_order(node, annotation, _model_order())
+    from hmsconf.config.fmt import BACK, FRONT
+    from hmsconf.model.paths import ordered_keys, step
 
+    def walk(node: Any, annotation: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: walk(node[k], step(annotation, k)) for k in ordered_keys(list(node), annotation, FRONT, BACK)}
+        if isinstance(node, list):
+            below = step(annotation, 0)
+            return [walk(item, below) for item in node]
+        return node
 
-def _in_model_order(node: Any, annotation: Any, order: _ModelOrder) -> Any:
-    if isinstance(node, dict):
-        keys = list(node)
-        rank, last = order.rank(annotation)
-        if rank:
-            first = {k: i for i, k in enumerate(keys)}
-            keys.sort(key=lambda k: (rank.get(k, last), first[k]))
-        return {k: _in_model_order(node[k], order.below(annotation, k), order) for k in keys}
-    if isinstance(node, list):
-        below = order.below(annotation, 0)
-        return [_in_model_order(item, below, order) for item in node]
-    return node
-
-
-@cache
-def _model_order() -> _ModelOrder:
-    return _ModelOrder()
-
-
-class _ModelOrder:
-    """fmt's key order below a model annotation, and the annotation below each key, each looked
-    up once per annotation: walking pydantic's annotations for every key of every exported
-    template was a third of export's time. Keyed by id(), with the annotation kept alive."""
-
-    def __init__(self) -> None:
-        from hmsconf.config.fmt import BACK, FRONT
-        from hmsconf.model.paths import field_order, step
-
-        self._front, self._back, self._field_order, self._step = FRONT, BACK, field_order, step
-        self._ranks: dict[int, tuple[Any, dict[str, int], int]] = {}
-        self._below: dict[tuple[int, Any], tuple[Any, Any]] = {}
-
-    def rank(self, annotation: Any) -> tuple[dict[str, int], int]:
-        """Each known key's place (empty: keep the keys as they are), and the place of unknown keys."""
-        found = self._ranks.get(id(annotation))
-        if found is None:
-            known = self._field_order(annotation) if annotation is not None else []
-            order = [*self._front, *[k for k in known if k not in self._front], *self._back] if known else []
-            found = self._ranks[id(annotation)] = (annotation, {k: i for i, k in enumerate(order)}, len(order))
-        return found[1], found[2]
-
-    def below(self, annotation: Any, key: Any) -> Any:
-        """The annotation one step below ``key`` (every list index reads the same)."""
-        if annotation is None:
-            return None
-        part = 0 if isinstance(key, int) else key
-        found = self._below.get((id(annotation), part))
-        if found is None:
-            found = self._below[(id(annotation), part)] = (annotation, self._step(annotation, part))
-        return found[1]
+    return walk(node, annotation)
 
 
 def _dump(doc: dict) -> str:
-    from hmsconf.model.room import Room
-    from hmsconf.model.template import Template
+    from hmsconf.model import model_class
 
-    doc = _canonical(doc, {"Template": Template, "Room": Room}.get(str(doc.get("kind"))))
+    doc = _canonical(doc, model_class(str(doc["kind"])))
     return MODELINE + yaml_text(doc)
 
 
