@@ -46,6 +46,11 @@ WHOLE = {"format_version": 2, "workspace": "w", "salt": "s", "summary": {}, "des
     ({**WHOLE, "changes": [{"kind": "Template", "name": "t", "action": "update",
                                                                        "risks": [{"code": "bad", "subject": "x", "text": "x"}]}]},
      "changes[0].risks[0].code: Input should be 'role-gains-powers'"),
+    ({**WHOLE, "changes": [{"kind": "Room", "name": "r", "action": "update",
+                            "risks": [{"code": "room-size-raised", "subject": "r", "text": "x"}]}]},
+     "changes[0].risks[0]: Value error, detail [] does not fit risk 'room-size-raised'"),  # its sentence needs old, new
+    ({**WHOLE, "changes": [{"kind": "Room", "name": "r", "action": "update", "fields": [{"path": "size"}]}]},
+     "changes[0].fields[0].old: Field required"),
     ([1, 2], "is not a plan saved by `hmsconf plan --out`"),
 ])
 def test_a_damaged_plan_names_what_is_wrong(tmp_path, data, message):

@@ -179,6 +179,10 @@ def test_cli_text_and_errors(tmp_path):
     done = hmsconf("show", str(ROOT / "examples" / "webinar"), "--plan", str(bad_plan), "--format", "html")
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.strip().startswith(f"Error: {bad_plan}:2:3: not a saved plan")
+    bad_plan.write_text('{"format_version": 1, "workspace": "local", "salt": "s", "changes": []}')
+    done = hmsconf("show", str(ROOT / "examples" / "webinar"), "--plan", str(bad_plan), "--format", "html")
+    assert done.returncode == 1  # read through the saved plan's typed model, as apply reads it
+    assert done.stderr == f"Error: {bad_plan} was made by an older hmsconf (format_version 1); run `hmsconf plan --out` again\n"
 
 
 def test_live_shows_what_the_workspace_holds(tmp_path):

@@ -173,4 +173,4 @@ class Risk:
         return cls(_BY_CODE[data["code"]], data["subject"], tuple(data.get("detail") or ()))
 
 
-_BY_CODE = {code.value: code for code in RiskCode}
+_BY_CODE = {code.value: code for code in RiskCode}  # (RiskCode(value) works too, but mypy reads it as a new member)

@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 from typing import Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from hmsconf.errors import HmsconfError
 from hmsconf.plan.changes import ACTIONS, FORMAT_VERSION, Part, Plan
-from hmsconf.plan.risks import RiskCode
+from hmsconf.plan.risks import Risk, RiskCode
 
 RISK_CODES = tuple(code.value for code in RiskCode)
 PARTS = tuple(part.value for part in Part)
@@ -30,8 +30,8 @@ class _Loose(BaseModel):
 
 class SavedField(_Loose):
     path: str
-    old: Any = None
-    new: Any = None
+    old: Any  # required, null included: a plan always writes both
+    new: Any
     sensitive: bool = False
 
 
@@ -48,6 +48,14 @@ class SavedRisk(_Loose):
     subject: str
     detail: list[Optional[Union[str, int]]] = Field(default_factory=list)
     text: str
+
+    @model_validator(mode="after")
+    def _fits_its_sentence(self) -> "SavedRisk":
+        try:
+            Risk.from_json(self.model_dump()).text
+        except (IndexError, KeyError, TypeError, ValueError):
+            raise ValueError(f"detail {self.detail!r} does not fit risk {self.code!r}") from None
+        return self
 
 
 class SavedSource(_Loose):
@@ -76,7 +84,7 @@ class SavedChange(_Loose):
 class SavedPlan(_Loose):
     """A plan saved by ``hmsconf plan --out`` (format_version 2)."""
 
-    format_version: Literal[2]
+    format_version: Literal[FORMAT_VERSION]  # type: ignore[valid-type]
     workspace: str
     salt: str
     created_at: str = ""
@@ -97,11 +105,12 @@ def _where(loc: tuple) -> str:
 
 def checked(data: Any, source: str) -> dict:
     """``data`` (parsed JSON) if it is a saved plan; otherwise an error naming the field."""
-    if isinstance(data, dict) and data.get("format_version") == 1:
-        raise HmsconfError(f"{source} was made by an older hmsconf (format_version 1); run `hmsconf plan --out` again")
-    if isinstance(data, dict) and data.get("format_version") not in (None, FORMAT_VERSION):
+    version = data.get("format_version") if isinstance(data, dict) else None
+    if type(version) is int and version < FORMAT_VERSION:
+        raise HmsconfError(f"{source} was made by an older hmsconf (format_version {version}); run `hmsconf plan --out` again")
+    if version not in (None, FORMAT_VERSION):
         raise HmsconfError(
-            f"{source} has format_version {data.get('format_version')!r}; this hmsconf reads {FORMAT_VERSION}: "
+            f"{source} has format_version {version!r}; this hmsconf reads {FORMAT_VERSION}: "
             "make the plan again with this version (`hmsconf plan --out`)"
         )
     try:
@@ -132,6 +141,7 @@ def read(path: str) -> dict:
 
 
 def load(path: str) -> Plan:
+    """The saved plan at ``path`` as a Plan; any problem with the file is one sentence."""
     return Plan.from_json(read(path))
 
 

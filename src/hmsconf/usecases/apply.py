@@ -110,7 +110,6 @@ async def _execute(prepared: Prepared, progress: Progress | None) -> Outcome:
 def _read_saved(path: str | None) -> Plan | None:
     if path is None:
         return None
-    from hmsconf.plan import saved as saved_plan
-    from hmsconf.plan.changes import Plan
+    from hmsconf.plan import saved
 
-    return Plan.from_json(saved_plan.read(path))
+    return saved.load(path)

@@ -8,7 +8,6 @@ needed). A saved plan can be attached, for the HTML page.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from hmsconf.diagnostics import Diagnostic
@@ -56,15 +55,6 @@ def from_live(path: str | None, workspace: str | None, api_url: str | None, temp
 
 def load_plan(path: str) -> Plan:
     """A saved plan (`plan --out`), to show beside the matrices."""
-    from hmsconf.plan.changes import Plan
+    from hmsconf.plan import saved
 
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-        return Plan.from_json(data)
-    except OSError as exc:
-        raise HmsconfError(f"cannot read the plan {path}: {exc.strerror}") from None
-    except json.JSONDecodeError as exc:
-        raise HmsconfError(f"{path}:{exc.lineno}:{exc.colno}: not a saved plan: {exc.msg}") from None
-    except (KeyError, TypeError, AttributeError, ValueError):
-        raise HmsconfError(f"{path}:1:1: not a saved plan (made by `hmsconf plan --out`)") from None
+    return saved.load(path)
