@@ -127,6 +127,16 @@ def test_bad_api_urls_are_one_sentence_with_the_fix(url, expected):
     assert "internal error" not in done.stderr and "try again" not in done.stderr
 
 
+@pytest.mark.parametrize("url", [
+    "https://key:S3CRET@api.100ms.live/v1", "https://api.100ms.live/v1?token=S3CRET", "ftp://key:S3CRET@api.100ms.live/v2",
+    "https://key:S3CRET@[api.100ms.live/v2", "https://key:S3CRET@exa mple.com/v2",
+])
+def test_a_bad_api_url_never_shows_its_credentials(url):
+    done = hmsconf("plan", str(ROOT / "examples" / "webinar"), "--api-url", url, env=CREDENTIALS)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+    assert "S3CRET" not in done.stderr and "(sensitive)" in done.stderr, done.stderr
+
+
 def test_an_unreachable_host_is_one_line_and_retries_only_with_verbose():
     with socket.socket() as closed:  # bound but not listening: connections are refused
         closed.bind(("127.0.0.1", 0))

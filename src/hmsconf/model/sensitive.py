@@ -117,8 +117,16 @@ def url_parts(url: str, stream_key: bool, hide: Callable[[str], str] = lambda pi
     except ValueError:
         parts = None
     if parts is None or not parts.scheme or not parts.netloc:
-        # not a URL we can read: with a stream key somewhere in it, all of it is secret
-        return (hide(url), [url]) if stream_key and url else (url, [])
+        # not a URL we can read: with a stream key somewhere in it, all of it is secret;
+        # otherwise what stands where userinfo goes (scheme://userinfo@...) still is
+        if stream_key and url:
+            return hide(url), [url]
+        scheme, sep, rest = url.partition("://")
+        authority = rest.split("/", 1)[0]
+        if not sep or "@" not in authority:
+            return url, []
+        userinfo = authority.rsplit("@", 1)[0]
+        return f"{scheme}://{hide(userinfo)}@{rest[len(userinfo) + 1:]}", [userinfo, *(p for p in userinfo.split(":") if p)]
     found: list[str] = []
     netloc = parts.netloc
     if "@" in netloc:
