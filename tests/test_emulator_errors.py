@@ -158,3 +158,17 @@ def test_the_tree_in_the_docstring_names_every_class():
 
     for cls in _descendants(ErrorAnswer) | {ErrorAnswer}:
         assert re.search(rf"^\s*(├── |└── |│   )*{cls.__name__}\b", exceptions.__doc__, re.MULTILINE), cls.__name__
+
+
+def test_a_room_code_that_is_not_text_is_a_400_not_a_server_error(world):
+    answer = world.http.post("/room-codes/code", json={"code": {"x": 1}, "enabled": True})
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["message"] == exceptions.InvalidBody("send exactly `code` and `enabled`").message
+
+
+def test_a_template_update_with_its_default_flag_is_one_write(world):
+    before = world.running.store.version
+    answer = world.http.post(f"/templates/{world.tid}", json={"name": "t", "roles": {"host": {}}, "settings": {}, "default": True})
+    assert answer.status_code == 200, answer.text
+    assert world.running.store.version == before + 1  # body and flag in one transaction: a crash keeps both or neither
+    assert world.running.store.tables.default_template() == world.tid

@@ -32,8 +32,8 @@ def stored(store: Store, kind: str, name: str) -> dict:
     """What the emulator holds for an object, write-only secrets included (the API never returns
     them): the only way to see what apply sent."""
     table, key = ("templates", "name") if kind == "Template" else ("rooms", "name_key")
-    with store.lock:
-        row = store.db.execute(f"SELECT body FROM {table} WHERE {key} = ?", (name if kind == "Template" else name.lower(),)).fetchone()
+    with store.tables.lock:
+        row = store.tables.db.execute(f"SELECT body FROM {table} WHERE {key} = ?", (name if kind == "Template" else name.lower(),)).fetchone()
     assert row is not None, f"{kind} {name} is not stored"
     return json.loads(row[0])
 

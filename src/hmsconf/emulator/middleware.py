@@ -21,7 +21,6 @@ from typing import NoReturn, TextIO
 
 import jwt
 from starlette.datastructures import Headers
-from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hmsconf.emulator.exceptions import (
@@ -57,7 +56,7 @@ class AccessLog:
             nonlocal written
             if not written:
                 written = True
-                path = Request(scope).url.path
+                path = scope["path"]
                 self.log.write(f"{scope['method']} {path} {status} {(time.perf_counter() - started) * 1000:.1f} {arrived:.6f}\n")
 
         async def seen(message: Message) -> None:

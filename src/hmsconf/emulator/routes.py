@@ -163,7 +163,8 @@ async def create_role_code(request: Request, store: Store) -> object:
 
 async def enable_code(request: Request, store: Store) -> object:
     body = await _json(request)
-    if not isinstance(body, dict) or set(body) != {"code", "enabled"} or not isinstance(body["enabled"], bool):
+    if (not isinstance(body, dict) or set(body) != {"code", "enabled"} or not isinstance(body["code"], str)
+            or not isinstance(body["enabled"], bool)):
         raise InvalidBody("send exactly `code` and `enabled`")
     return views.code(store.enable_code(body["code"], body["enabled"]))
 

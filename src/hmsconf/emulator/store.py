@@ -32,7 +32,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import sqlite3
 import threading
 import time
 import uuid
@@ -168,14 +167,6 @@ class Store:
         """Bumped on every write: an answer read at one version holds until the next."""
         return self.tables.version
 
-    @property
-    def db(self) -> sqlite3.Connection:  # tests read what was stored, secrets and all
-        return self.tables.db
-
-    @property
-    def lock(self) -> threading.RLock:
-        return self.tables.lock
-
     def close(self) -> None:
         self.tables.close()
 
@@ -226,8 +217,9 @@ class Store:
         elif flag is False:
             self.tables.clear_default_template(tid)
 
-    def _save(self, tid: str, body: JsonObject, recordings: list[Any] | None = None) -> None:
-        """Replace a template's body (and its recordings, when given); its name must stay unique."""
+    def _save(self, tid: str, body: JsonObject, recordings: list[Any] | None = None, default: Any = None) -> None:
+        """Replace a template's body (and its recordings, when given; the default flag, when a bool),
+        in one write; its name must stay unique."""
         stamp = now()
         with self.tables.write():
             if self.tables.template_name(tid) is None:
@@ -235,6 +227,7 @@ class Store:
             if self.tables.other_template_named(body["name"], tid):
                 raise NameTaken.template(body["name"])
             self.tables.update_template(tid, body, stamp, recordings)
+            self._mark_default(tid, default)
 
     def create_template(self, body: JsonObject) -> Template:
         flag = body.get("default")
@@ -272,10 +265,7 @@ class Store:
         body = {k: v for k, v in body.items() if k in TEMPLATE_KEYS}
         body.setdefault("name", current["name"])  # §2.1: no name keeps the current one
         _check_template(body, current["recordings"])
-        self._save(tid, self._filled(body))
-        if isinstance(flag, bool):
-            with self.tables.write():
-                self._mark_default(tid, flag)
+        self._save(tid, self._filled(body), default=flag)
         return self._template(tid)
 
     def get_role(self, tid: str, role: str) -> JsonObject:
@@ -336,9 +326,15 @@ class Store:
 
     # -- rooms -------------------------------------------------------------------------------
 
-    def _with_template(self, fields: JsonObject) -> Room:
+    def _with_template(self, fields: JsonObject, names: dict[str, str] | None = None) -> Room:
+        """The room with its template's name; ``names`` keeps the names a page of rooms looked up."""
         tid = fields.get("template_id")
-        return Room(fields=fields, template=(self.tables.template_name(tid) or "") if tid else "")
+        if not tid:
+            return Room(fields=fields, template="")
+        names = {} if names is None else names
+        if tid not in names:
+            names[tid] = self.tables.template_name(tid) or ""
+        return Room(fields=fields, template=names[tid])
 
     def _room(self, room_id: str) -> JsonObject:
         found = self.tables.room(room_id)
@@ -387,6 +383,7 @@ class Store:
                     raise InvalidQuery(f"{key} must be a time like 2026-01-31T12:00:00.000Z") from None
         after_seq = _position(start, self.tables.room_seq, f"start {start} not found")
         data: list[Room] = []
+        names: dict[str, str] = {}  # template id -> name: one query per template on the page, not per room
         for room in self.tables.rooms_after(after_seq):
             if room.get("enabled", True) != filters.enabled:
                 continue  # §6.4: disabled rooms are hidden unless enabled=false
@@ -399,7 +396,7 @@ class Store:
                 continue
             if "before" in bounds and created > bounds["before"]:  # "less than or equal"
                 continue
-            data.append(self._with_template(room))
+            data.append(self._with_template(room, names))
             if len(data) == limit:
                 break
         return RoomPage(data=data, last=data[-1]["fields"]["id"] if data else "")
@@ -436,6 +433,10 @@ class Store:
             raise RoomDisabled(room_id)
         return room
 
+    def _roles_of(self, room: JsonObject) -> list[str]:
+        """The role names of the room's template (§7: codes are per role)."""
+        return list(self._template(room["template_id"])["body"].get("roles", {}))
+
     def _new_code(self, room_id: str, role: str) -> RoomCode:
         """A fresh code, xxx-xxxx-xxx, for ``role``; call inside a write."""
         if self.tables.code_count(room_id) >= MAX_CODES_PER_ROOM:
@@ -451,8 +452,7 @@ class Store:
 
     def create_code(self, room_id: str, role: str) -> RoomCode:
         """One more code for one role of the room."""
-        room = self._enabled_room(room_id)
-        if role not in self._template(room["template_id"])["body"].get("roles", {}):
+        if role not in self._roles_of(self._enabled_room(room_id)):
             raise RoleNotFound(role)
         with self.tables.write():
             return self._new_code(room_id, role)
@@ -460,8 +460,7 @@ class Store:
     def create_codes(self, room_id: str) -> list[RoomCode]:
         """§7: one code per role; roles added since get one, codes of deleted roles are disabled.
         Guess: a role whose codes were all disabled by hand gets a new one (it has no enabled code)."""
-        room = self._enabled_room(room_id)
-        roles = list(self._template(room["template_id"])["body"].get("roles", {}))
+        roles = self._roles_of(self._enabled_room(room_id))
         with self.tables.write():
             have = {code["role"] for code in self.tables.enabled_codes(room_id)}
             for name in have - set(roles):
@@ -482,10 +481,10 @@ class Store:
         if found is None:
             raise CodeNotFound()
         room = self._enabled_room(found["room_id"])  # §7: 403 when the room is disabled
-        if enabled and found["role"] not in self._template(room["template_id"])["body"].get("roles", {}):
+        if enabled and found["role"] not in self._roles_of(room):
             raise RoleRemoved(found["role"])
+        stamp = now()
         with self.tables.write():
-            self.tables.set_code_enabled(code, enabled, now())
-            changed = self.tables.code(code)
-        assert changed is not None  # the write kept it
-        return changed
+            self.tables.set_code_enabled(code, enabled, stamp)
+        found["enabled"], found["updated_at"] = enabled, stamp  # (a fresh row: the stored one now)
+        return found
