@@ -123,10 +123,30 @@ CONFIG_CASES = {
                          {"default_workspace": "prod", "workspaces": {"dev": {"file": "x.db", "management_token": "t"}}}),
 }
 API_ONLY = {"ROOM-TEMPLATE-KEY": ({"name": "r", "template_id": "a" * 24}, {"name": "r", "template": "t"})}
+# Checked across a workspace's documents, or over the secret places: a project that breaks each
+_TEMPLATE = "kind: Template\nname: {name}\nroles: {{host: {{}}}}\n"
+WORKSPACE_CASES = {
+    "TEMPLATE-DEFAULT-TWICE": {"a.yaml": _TEMPLATE.format(name="a") + "default: true\n",
+                               "b.yaml": _TEMPLATE.format(name="b") + "default: true\n"},
+    "ROOM-TEMPLATE-UNDECLARED": {"t.yaml": _TEMPLATE.format(name="t"), "r.yaml": "kind: Room\nname: r\ntemplate: other\n"},
+    "SECRET-LITERAL": {"r.yaml": "kind: Room\nname: r\nwebhook: {url: 'https://h.example.com/x', headers: {X-Key: literal}}\n"},
+}
 
 
 def test_every_rule_has_cases():
-    assert set(RULES) == {c.split("/")[0] for c in CASES} | set(CONFIG_CASES) | set(API_ONLY)
+    assert set(RULES) == {c.split("/")[0] for c in CASES} | set(CONFIG_CASES) | set(API_ONLY) | set(WORKSPACE_CASES)
+
+
+@pytest.mark.parametrize("rule_id", sorted(WORKSPACE_CASES))
+def test_workspace_rules_flag_their_project(rule_id, tmp_path):
+    from hmsconf.config.check import checked
+    from hmsconf.config.project import open_project
+    from tests.helpers import write_project
+
+    project = open_project(str(write_project(tmp_path, WORKSPACE_CASES[rule_id])))
+    _, found = checked(project, project.default_workspace, {}, refuse_errors=False)
+    flagged = [d for d in found if d.rule == rule_id]
+    assert flagged and all(d.severity == RULES[rule_id].severity for d in flagged), found
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

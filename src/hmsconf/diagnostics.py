@@ -93,12 +93,12 @@ def dotted(path: Iterable[PathPart]) -> str:
     return out
 
 
-def did_you_mean(key: str, allowed: list[str]) -> str:
+def did_you_mean(key: str, allowed: list[str], cutoff: float = 0.7) -> str:
     """``; did you mean `x`?`` naming the closest of ``allowed`` (case first), or nothing."""
     from difflib import get_close_matches
 
     by_lower = {a.lower(): a for a in allowed}
-    guess = by_lower.get(key.lower()) or next(iter(get_close_matches(key, allowed, 1, 0.7)), None)
+    guess = by_lower.get(key.lower()) or next(iter(get_close_matches(key, allowed, 1, cutoff)), None)
     return f"; did you mean `{guess}`?" if guess else ""
 
 

@@ -14,7 +14,7 @@ from hmsconf.config import rules
 from hmsconf.config.parallel import forked_map
 from hmsconf.config.project import Project, load_projects
 from hmsconf.config.resolve import DesiredWorkspace, Resolved, resolve
-from hmsconf.diagnostics import Diagnostic, Path, did_you_mean, error
+from hmsconf.diagnostics import Diagnostic, Path, did_you_mean
 from hmsconf.errors import HmsconfError, InvalidConfiguration
 from hmsconf.model import catalogue
 from hmsconf.model.sensitive import scrub
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 def check_resolved(item: Resolved) -> list[Diagnostic]:
     """Rules for one resolved document, placed at file:line:col, secrets masked."""
     body = item.data
-    found = rules.check_document(item.kind, body) + rules.literal_secrets(item.kind, item.data, item.from_env)
+    found = rules.check_document(item.kind, body) + rules.literal_secrets(item.kind, body, item.from_env)
     if item.unknown:  # a placeholder already reported: its value is not judged
         found = [d for d in found if not _under_unknown(d.path, item.unknown)]
     if not found:
@@ -82,9 +82,9 @@ def _one_default_template(desired: DesiredWorkspace) -> list[Diagnostic]:
         return []
     first = defaults[0]
     return [
-        t.place(error("TEMPLATE-DEFAULT-TWICE",
-                      f"template `{t.name}` and template `{first.name}` ({first.source.file}) both say `default: true`; "
-                      f"a workspace has one default template (workspace `{desired.workspace}`)", ("default",)))
+        t.place(rules.TEMPLATE_DEFAULT_TWICE(
+            f"template `{t.name}` and template `{first.name}` ({first.source.file}) both say `default: true`; "
+            f"a workspace has one default template (workspace `{desired.workspace}`)", ("default",)))
         for t in defaults[1:]
     ]
 
@@ -97,24 +97,11 @@ def _room_template_refs(desired: DesiredWorkspace, live_only: list[str]) -> list
         if isinstance(name, str) and name not in desired.templates and name not in live_only \
                 and ("template",) not in room.unknown:
             hint = did_you_mean(name, list(desired.templates))
-            out.append(
-                room.place(
-                    error(
-                        "ROOM-TEMPLATE-UNDECLARED",
-                        f"room `{room.name}` uses template `{name}`, which this project does not declare{hint}; "
-                        f"if it exists only in the live workspace, list it under `live_templates:` in hmsconf.yaml",
-                        ("template",),
-                    )
-                )
-            )
+            out.append(room.place(rules.ROOM_TEMPLATE_UNDECLARED(
+                f"room `{room.name}` uses template `{name}`, which this project does not declare{hint}; "
+                f"if it exists only in the live workspace, list it under `live_templates:` in hmsconf.yaml",
+                ("template",))))
     return out
-
-
-def check_project(project: Project, environ: dict[str, str] | None = None, require_env: bool = True) -> list[Diagnostic]:
-    found = list(project.diagnostics)
-    for workspace in project.workspace_names():
-        found.extend(check_workspace(project, workspace, environ, require_env)[1])
-    return unique(found)
 
 
 def unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

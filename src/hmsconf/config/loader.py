@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Iterator, Protocol
 
 import yaml
 
-from hmsconf.diagnostics import Diagnostic, Location, Path, error, warning
+from hmsconf.diagnostics import Diagnostic, Location, Path, did_you_mean, error, warning
 from hmsconf.model import KINDS  # the one list of document kinds
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -174,46 +174,37 @@ class ItemPositions:
     def _seal(self) -> None:
         self._packed = _sealed(self._packed)
 
-    def get(self, index: Any) -> Location | None:
-        packed = _packed_view(self._packed)
-        return _location(packed[index]) if isinstance(index, int) and 0 <= index < len(packed) else None
-
-    def __len__(self) -> int:
-        return len(_packed_view(self._packed))
-
-    def in_file(self, file: str) -> "ItemPositions":
-        """These positions, naming ``file`` (items copied from a preset point at the preset)."""
-        out = _ItemPositionsInFile.__new__(_ItemPositionsInFile)
-        out._packed, out._file = self._packed, file
-        return out
-
-    def __reduce__(self) -> tuple:
-        return _items_restored, (self._packed,)
-
-
-class _ItemPositionsInFile(ItemPositions):
-    """Item positions of another file than the document's (rare: a preset's lists)."""
-
-    __slots__ = ("_file",)
-    _file: str
+    _file: str | None = None  # the document's (None) or another one's: _ItemPositionsInFile
 
     def get(self, index: Any) -> Location | None:
         packed = _packed_view(self._packed)
         return _location(packed[index], self._file) if isinstance(index, int) and 0 <= index < len(packed) else None
 
-    def in_file(self, file: str) -> ItemPositions:
-        return self  # already stamped: a preset extending a preset keeps the first file
+    def __len__(self) -> int:
+        return len(_packed_view(self._packed))
+
+    def in_file(self, file: str) -> "ItemPositions":
+        """These positions, naming ``file`` (items copied from a preset point at the preset);
+        once stamped they keep their file: a preset extending a preset keeps the first one."""
+        return self if self._file is not None else _items_restored(self._packed, file)
 
     def __reduce__(self) -> tuple:
         return _items_restored, (self._packed, self._file)
 
 
+class _ItemPositionsInFile(ItemPositions):
+    """Item positions of another file than the document's (rare: a preset's lists); a slot of their own."""
+
+    __slots__ = ("_file",)
+
+
 def _items_restored(packed: Any, file: str | None = None) -> ItemPositions:
-    if file is not None:
+    if file is None:
+        out = ItemPositions.__new__(ItemPositions)
+    else:
         stamped = _ItemPositionsInFile.__new__(_ItemPositionsInFile)
-        stamped._packed, stamped._file = packed, file
-        return stamped
-    out = ItemPositions.__new__(ItemPositions)
+        stamped._file = file
+        out = stamped
     out._packed = packed
     return out
 
@@ -745,11 +736,7 @@ def classify(doc: Document) -> Diagnostic | None:
     if kind is None:
         return doc.place(error("DOC-KIND", f"the document has no `kind:`; add one of {', '.join(KINDS)}"))
     if kind not in KINDS:
-        from difflib import get_close_matches
-
-        by_lower = {k.lower(): k for k in KINDS}
-        guess = by_lower.get(str(kind).lower()) or next(iter(get_close_matches(str(kind), KINDS, 1)), None)
-        hint = f"; did you mean `{guess}`?" if guess else f"; use one of {', '.join(KINDS)}"
+        hint = did_you_mean(str(kind), list(KINDS), cutoff=0.6) or f"; use one of {', '.join(KINDS)}"
         return doc.place(error("DOC-KIND", f"unknown kind `{kind}`{hint}", ("kind",)))
     doc.kind = kind
     return None

@@ -28,7 +28,6 @@ from hmsconf.diagnostics import (
     did_you_mean,
     dotted,
     error,
-    warning,
 )
 from hmsconf.model import KINDS, catalogue, facts
 from hmsconf.model.compiled import compiled
@@ -961,6 +960,17 @@ def upload_location_empty(d: dict) -> Iterator[Diagnostic]:
 _AWS_KEY = re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")
 
 
+# Checked across the documents of a workspace (hmsconf.config.check), so no check of their own here.
+TEMPLATE_DEFAULT_TWICE = rule("TEMPLATE-DEFAULT-TWICE", Severity.ERROR, "one template per workspace says `default: true` (§10.2.10)",
+                              "Template", file_only=True)
+ROOM_TEMPLATE_UNDECLARED = rule("ROOM-TEMPLATE-UNDECLARED", Severity.ERROR,
+                                "a room's template is declared in the project, or listed under `live_templates:` in hmsconf.yaml",
+                                "Room", file_only=True)
+
+SECRET_LITERAL = rule("SECRET-LITERAL", Severity.WARNING, "secrets come from `${env:...}`, not from the file",
+                      *_EVERY_FILE, file_only=True)
+
+
 def literal_secrets(kind: str, body: Any, from_env: set[Path] | None = None) -> list[Diagnostic]:
     """SECRET-LITERAL: a secret written into a file instead of read from the environment.
 
@@ -984,11 +994,8 @@ def literal_secrets(kind: str, body: Any, from_env: set[Path] | None = None) -> 
             if isinstance(v, str) and _AWS_KEY.search(v) and p not in from_env:
                 flagged.setdefault(p, "holds a secret")
     return [
-        warning(
-            "SECRET-LITERAL",
-            f"{'.'.join(map(str, path))} {what} written in the file; read it from the environment instead: `${{env:NAME}}`",
-            path,
-        )
+        SECRET_LITERAL(f"{'.'.join(map(str, path))} {what} written in the file; read it from the environment instead: `${{env:NAME}}`",
+                       path)
         for path, what in sorted(flagged.items(), key=lambda kv: str(kv[0]))
     ]
 
@@ -1113,10 +1120,7 @@ LOAD_RULES = {
     "PRESET-EXTENDS": "`extends` names a preset or a list of them",
     "PRESET-UNKNOWN": "`extends` names an existing preset",
     "PRESET-CYCLE": "presets do not extend each other in a cycle",
-    "SECRET-LITERAL": "(warning) secrets come from `${env:...}`, not from the file",
-    "ROOM-TEMPLATE-UNDECLARED": "a room's template is declared in the project, or listed under `live_templates:` in hmsconf.yaml",
     "PLACEHOLDER-SYNTAX": "text that looks like a placeholder is one (`${AWS_KEY}`, `$AWS_KEY`, `${env.X}`, `${env:X:default}` are not)",
     "PLACEHOLDER-TYPE": "a whole-scalar placeholder's value converts to the type its field needs",
-    "TEMPLATE-DEFAULT-TWICE": "one template per workspace says `default: true` (§10.2.10)",
     "ENV-UNSET": "(notice, validate only) an `${env:...}` not set where validate runs: plan and apply need it",
 }
