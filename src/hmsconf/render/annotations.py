@@ -9,7 +9,6 @@ them in the pull request's diff, next to the edit.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Sequence
 
 from hmsconf.config.loader import locate
@@ -17,20 +16,19 @@ from hmsconf.config.resolve import DesiredWorkspace
 from hmsconf.diagnostics import Location
 from hmsconf.plan.changes import Change, Plan
 from hmsconf.plan.fields import FieldChange
+from hmsconf.plan.risks import Risk
 from hmsconf.render.diagnostics import GITHUB_ANNOTATIONS_PER_SEVERITY, annotation
 from hmsconf.render.plan import field_line, render_text
-
-_QUOTED = re.compile(r"`([^`]+)`")
-
 
 def _position(change: Change, data: Any, path: Sequence[Any]) -> Location:
     document = Location(change.file, change.line, None)
     return locate(data, tuple(path), document) if data is not None else document
 
 
-def _cause(risk: str, fields: Sequence[FieldChange]) -> FieldChange | None:
-    """The changed field a risk speaks of: the one whose path names most of the risk's `quoted` words."""
-    named = set(_QUOTED.findall(risk))
+def _cause(risk: Risk, fields: Sequence[FieldChange]) -> FieldChange | None:
+    """The changed field a risk speaks of: the one whose path names most of what the risk is about
+    (its subject and details, or the dotted keys among them)."""
+    named = {risk.subject, *(part for d in risk.detail if isinstance(d, str) for part in (d, *d.split(".")))}
     best, score = None, 0
     for f in fields:
         hits = sum(1 for part in f.path if isinstance(part, str) and part in named)
@@ -59,7 +57,7 @@ def render_github(plan: Plan, desired: DesiredWorkspace | None, title: str = "hm
         data = documents.get((change.kind, change.name))
         heading = f"{title}: {change.kind} {change.name}"
         for risk in change.risks:
-            cause = _cause(risk.text, change.fields)
+            cause = _cause(risk, change.fields)
             add("warning", risk.text, _position(change, data, cause.path if cause else ()), heading)
         if change.action == "create":
             add("notice", f"{change.kind.lower()} `{change.name}` is created", _position(change, data, ()), heading)
