@@ -106,7 +106,7 @@ def test_dry_run_sends_nothing_and_says_what_it_would_write(project, emulator):
     assert not (project / "calibration").exists()
 
 
-def test_calibrate_learns_a_server_that_fills_differently_so_apply_then_plan_is_clean(project, other_server):
+def test_calibrate_learns_a_server_that_fills_differently_so_apply_then_plan_is_clean(project, other_server, monkeypatch):
     url = other_server.url
     # Without calibration the guessed default makes a plan that never settles.
     assert invoke("apply", str(project), "-w", "staging", "--api-url", url, "--auto-approve", "-q").exit_code == 0
@@ -129,6 +129,20 @@ def test_calibrate_learns_a_server_that_fills_differently_so_apply_then_plan_is_
     calibrated = planning.plan_workspace(str(project), "staging", url).plan
     assert not calibrated.has_changes
     assert any("calibration/staging.json" in w for w in calibrated.warnings)
+    # so does a targeted plan: the template does not change, so no live room is counted for it
+    from hmsconf.api.client import ApiClient
+    from hmsconf.plan.selection import Selection
+
+    counted, list_rooms = [], ApiClient.list_rooms
+
+    async def counting(self, *args, **kwargs):
+        counted.append(kwargs.get("template_id"))
+        return await list_rooms(self, *args, **kwargs)
+
+    monkeypatch.setattr(ApiClient, "list_rooms", counting)
+    targeted = planning.plan_workspace(str(project), "staging", url, selection=Selection.parse(["Template/talk"])).plan
+    assert not targeted.has_changes and [t for t in counted if t is not None] == []
+    monkeypatch.setattr(ApiClient, "list_rooms", list_rooms)
     # A learned value is a settled default: a live role that strays from it is a change.
     import httpx
 

@@ -26,7 +26,7 @@ import zlib
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Protocol
 
-from hmsconf.api.live import LiveWorkspace
+from hmsconf.api.live import LiveTemplate, LiveWorkspace, template_fingerprint
 from hmsconf.config.check import check_resolved
 from hmsconf.config.loader import Document, YMap
 from hmsconf.config.prechecked import Prechecked, alone, skeleton
@@ -46,7 +46,8 @@ class LiveLists(Protocol):
         None while they are on their way, or when reading them failed."""
 
 
-Unchanged = Callable[[Resolved, LiveWorkspace], bool]
+Planned = tuple[Change | None, str | None]  # plan_template's answer: the change (None: none), or why it cannot be made
+Compare = Callable[[Resolved, LiveWorkspace], Planned]
 
 
 @dataclass
@@ -58,10 +59,21 @@ class Settled:
     # id() of the skeleton documents of templates that match the live workspace ->
     # their share of the desired fingerprint, zlib-compressed (a tenth of its size)
     unchanged: dict[int, bytes] = field(default_factory=dict)
+    # id() of the whole documents of templates compared early that change -> plan_template's answer
+    changed: dict[int, Planned] = field(default_factory=dict)
 
-    def template_change(self, item: Resolved, *args: Any) -> tuple[Change | None, str | None]:
-        """``plan.plan_template``, knowing the answer for the templates compared early."""
-        return (None, None) if id(item.source) in self.unchanged else plan_template(item, *args)
+    def template_change(self, item: Resolved, live: LiveTemplate | None, *args: Any) -> Planned:
+        """``plan.plan_template``, knowing the answer for the templates compared early
+        (their fingerprint seasoned again with the plan's salt, ``args[1]``)."""
+        if id(item.source) in self.unchanged:
+            return None, None
+        early = self.changed.get(id(item.source))
+        if early is None:
+            return plan_template(item, live, *args)
+        change, problem = early
+        if change is not None and change.fingerprint is not None and live is not None:
+            change = replace(change, fingerprint=template_fingerprint(args[1], live))
+        return change, problem
 
     def fingerprint_part(self, item: Resolved) -> bytes:
         """``plan.desired_part``, kept from before the template was dropped."""
@@ -77,11 +89,11 @@ class _Waiting:
     item: Resolved
 
 
-def load_and_compare(project: Project, workspace: str, reader: LiveLists, unchanged: Unchanged,
+def load_and_compare(project: Project, workspace: str, reader: LiveLists, compare: Compare,
                      calibration: Calibration | None, progress: Any = None) -> Settled:
     """Load the project's documents (as ``project.load_documents``), settling what can be settled alone.
 
-    ``unchanged(item, live)``: does this template match the live workspace?
+    ``compare(item, live)``: plan_template's answer for this template against the live workspace.
     ``progress`` (a hmsconf.progress.Stage) hears of each file."""
     settled = Settled(calibration)
     waiting: list[_Waiting] = []
@@ -99,7 +111,7 @@ def load_and_compare(project: Project, workspace: str, reader: LiveLists, unchan
         if waiting:
             live = reader.lists(wait=waiting_bytes > WAITING_BUDGET)
             if live is not None or waiting_bytes > WAITING_BUDGET:  # (in, or failed: then nothing is compared)
-                _settle(project, waiting, live, unchanged, settled)
+                _settle(project, waiting, live, compare, settled)
                 waiting, waiting_bytes = [], 0
     return settled
 
@@ -120,14 +132,18 @@ def _checked_alone(project: Project, workspace: str, doc: Document, settled: Set
     return item
 
 
-def _settle(project: Project, waiting: list[_Waiting], live: LiveWorkspace | None, unchanged: Unchanged,
+def _settle(project: Project, waiting: list[_Waiting], live: LiveWorkspace | None, compare: Compare,
             settled: Settled) -> None:
     """Swap the waiting templates that match ``live`` for their skeletons (all of them when
-    ``live`` is None: reading it failed, so no plan will be made and only the checks matter)."""
+    ``live`` is None: reading it failed, so no plan will be made and only the checks matter);
+    keep the answer for those that change, so make_plan does not compare them again."""
     for one in waiting:
         doc = one.item.source
-        if live is not None and not unchanged(one.item, live):
-            continue
+        if live is not None:
+            planned = compare(one.item, live)
+            if planned != (None, None):
+                settled.changed[id(doc)] = planned
+                continue
         kept = _skeleton(doc)
         settled.prechecked.by_document[id(kept)] = settled.prechecked.by_document.pop(id(doc))
         if live is not None:

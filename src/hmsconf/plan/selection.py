@@ -137,11 +137,12 @@ async def _room_named(client: Any, name: str) -> dict[str, Any] | None:
 
 
 async def read_selected(client: Any, selection: Selection, desired: DesiredWorkspace | Awaitable[DesiredWorkspace],
-                        refresh_secrets: bool = False, progress: Any = None) -> LiveWorkspace:
+                        refresh_secrets: bool = False, progress: Any = None, calibration: Any = None) -> LiveWorkspace:
     """The live objects a plan of ``selection`` compares with, in the fewest requests.
 
     ``desired`` may be an awaitable (the files are still loading): the
     targeted rooms and the first template page are read meanwhile.
+    ``calibration``: the workspace's, so "does this template change" is the plan's answer.
     """
     from hmsconf.progress import NO_PROGRESS
 
@@ -185,7 +186,7 @@ async def read_selected(client: Any, selection: Selection, desired: DesiredWorks
         await _templates_by_id(client, workspace, desired_ws, selection)
         _keep_needed(workspace, desired_ws, selection)
         await _recordings(client, workspace, desired_ws, selection)
-        await _blast_radius(client, workspace, desired_ws, selection, refresh_secrets)
+        await _blast_radius(client, workspace, desired_ws, selection, refresh_secrets, calibration)
         targeted_rooms = DesiredWorkspace(desired_ws.workspace, {}, {n: desired_ws.rooms[n] for n in _room_keys(desired_ws, selection)})
         await room_codes.read_states(client, workspace, targeted_rooms)
     finally:
@@ -247,11 +248,12 @@ async def _recordings(client: Any, workspace: LiveWorkspace, desired: DesiredWor
 
 
 async def _blast_radius(client: Any, workspace: LiveWorkspace, desired: DesiredWorkspace, selection: Selection,
-                        refresh_secrets: bool) -> None:
+                        refresh_secrets: bool, calibration: Any) -> None:
     """How many live rooms use each targeted template that changes: counted with the
     rooms filter, as the plan says it (the room lists are not read)."""
     changing = [workspace.templates[n] for n in selection.templates if n in workspace.templates
-                and plan_template(desired.templates[n], workspace.templates[n], workspace, "", refresh_secrets) != (None, None)]
+                and plan_template(desired.templates[n], workspace.templates[n], workspace, "", refresh_secrets,
+                                  calibration) != (None, None)]
 
     async def count(live: LiveTemplate) -> tuple[str, int]:
         return live.id, len(await client.list_rooms(True, template_id=live.id))

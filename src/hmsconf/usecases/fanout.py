@@ -59,7 +59,8 @@ def plan_all(path: str | None, api_url: str | None = None, refresh_secrets: bool
             try:
                 labelled = _Labelled(progress, name) if progress is not None else None
                 readers[name] = planning._LiveReader(planning._connection(project, name, api_url, pacing), labelled,
-                                                   selection, refresh_secrets)
+                                                     selection, refresh_secrets,
+                                                     planning.calibration_of(project, name) if selection is not None else None)
             except HmsconfError as exc:
                 section.error = str(exc)
         reading = progress.stage("reading files", len(project.files.files)) if progress and project.files else None

@@ -63,7 +63,7 @@ async def plan_with(client: Any, project: Project, name: str, desired: DesiredWo
     if selection is not None:
         from hmsconf.plan.selection import read_selected
 
-        live = await read_selected(client, selection, desired, refresh_secrets, progress)
+        live = await read_selected(client, selection, desired, refresh_secrets, progress, calibration_of(project, name))
     else:
         live = await read_live(client, recordings_managed(desired), progress)
         await room_codes.read_states(client, live, desired)
@@ -139,7 +139,8 @@ def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
     reader, deferred = None, None
     if not has_errors(project.diagnostics):
         try:
-            reader = _LiveReader(_connection(project, name, api_url, pacing), progress, selection, refresh_secrets)
+            reader = _LiveReader(_connection(project, name, api_url, pacing), progress, selection, refresh_secrets,
+                                 calibration_of(project, name) if selection is not None else None)
         except HmsconfError as exc:
             deferred = exc
     settled = None
@@ -174,11 +175,11 @@ def _load_and_compare(project: Project, name: str, reader: _LiveReader, refresh_
 
     calibration = calibration_of(project, name)
 
-    def unchanged(item: Any, live: LiveWorkspace) -> bool:
-        # the salt only seasons the fingerprints of changes, which are made again in make_plan
-        return plan_template(item, live.templates.get(item.name), live, "", refresh_secrets, calibration) == (None, None)
+    def compare(item: Any, live: LiveWorkspace) -> tuple[Any, str | None]:
+        # the salt only seasons a change's fingerprint: Settled.template_change seasons it again with the plan's
+        return plan_template(item, live.templates.get(item.name), live, "", refresh_secrets, calibration)
 
-    return load_and_compare(project, name, reader, unchanged, calibration, reading)
+    return load_and_compare(project, name, reader, compare, calibration, reading)
 
 
 class _LiveReader:
@@ -189,13 +190,14 @@ class _LiveReader:
     the room-code states (``finish``).
     """
 
-    def __init__(self, connection: Any, progress: Any = None, selection: Any = None, refresh_secrets: bool = False) -> None:
+    def __init__(self, connection: Any, progress: Any = None, selection: Any = None, refresh_secrets: bool = False,
+                 calibration: Any = None) -> None:
         import concurrent.futures
         import threading
 
         self._connection = connection
         self._progress = progress
-        self._selection, self._refresh_secrets = selection, refresh_secrets
+        self._selection, self._refresh_secrets, self._calibration = selection, refresh_secrets, calibration
         self._lists: concurrent.futures.Future[LiveWorkspace] = concurrent.futures.Future()
         self._recordings: concurrent.futures.Future[list[str]] = concurrent.futures.Future()
         self._desired: concurrent.futures.Future[DesiredWorkspace] = concurrent.futures.Future()  # for the room-code reads
@@ -223,7 +225,7 @@ class _LiveReader:
                 from hmsconf.plan.selection import read_selected
 
                 return await read_selected(client, self._selection, asyncio.wrap_future(self._desired),
-                                           self._refresh_secrets, self._progress)
+                                           self._refresh_secrets, self._progress, self._calibration)
             live = await read_lists(client, self._progress)
             self._lists.set_result(live)
             names: list[str] = await asyncio.wrap_future(self._recordings)
