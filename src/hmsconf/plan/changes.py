@@ -26,6 +26,7 @@ from hmsconf.api.live import (
     template_fingerprint,
 )
 from hmsconf.config.resolve import DesiredWorkspace, Resolved
+from hmsconf.config.rules import dig
 from hmsconf.model import catalogue
 from hmsconf.model.calibration import CALIBRATION_NAME, Calibration
 from hmsconf.model.copies import plain
@@ -140,7 +141,6 @@ class Change:
     effective_permissions: Mapping[str, Mapping[str, bool]] = field(default_factory=dict)
     blast_radius: int | None = None
     role_changes: Mapping[str, str] = field(default_factory=dict)  # role -> added|updated|removed|renamed from `X`
-    renamed_roles: Mapping[str, str] = field(default_factory=dict)  # new name -> old name
     destroys: tuple[str, ...] = ()  # what --allow-destroy must allow
     protected: bool = False
     # How it is sent, decided by the planner from live state the fields do not show:
@@ -150,6 +150,13 @@ class Change:
     @property
     def is_change(self) -> bool:
         return self.action != Action.UNMANAGED
+
+    @property
+    def renamed_roles(self) -> dict[str, str]:
+        """New name -> old name: the renamed roles, read from their `roles.<new>.name` field change."""
+        return {str(f.path[1]): f.old for f in self.fields
+                if len(f.path) == 3 and f.path[0] == "roles" and f.path[2] == "name" and isinstance(f.old, str)
+                and str(self.role_changes.get(str(f.path[1]), "")).startswith("renamed")}
 
     def to_json(self, requests: tuple[ApiRequest, ...]) -> dict:
         return {
@@ -188,9 +195,6 @@ class Change:
             unmanaged_parts=tuple(data.get("unmanaged_parts", [])),
             effective_permissions=dict(data.get("effective_permissions", {})),
             role_changes=role_changes,
-            renamed_roles={str(f.path[1]): f.old for f in fields
-                           if len(f.path) == 3 and f.path[0] == "roles" and f.path[2] == "name"
-                           and isinstance(f.old, str) and str(role_changes.get(str(f.path[1]), "")).startswith("renamed")},
             destroys=tuple(data.get("destroys", [])),
             blast_radius=data.get("blast_radius"),
             protected=bool(data.get("protected", False)),
@@ -348,7 +352,7 @@ def _room_requests(change: Change) -> list[ApiRequest]:
 def _room_code_requests(change: Change) -> list[ApiRequest]:
     codes = [f for f in change.fields if f.path[:1] == ("room_codes",)]
     every_role = ApiRequest("POST", f"/room-codes/room/{ID}", Part.ROOM_CODES, change.id)
-    if any(len(f.path) == 1 for f in codes) or (codes and change.codes_at_once):
+    if codes and change.codes_at_once:  # (also a new room's single `room_codes` field)
         return [every_role]
     roles = [(str(f.path[1]), f.new) for f in codes if len(f.path) > 1]
     created = [ApiRequest("POST", f"/room-codes/room/{ID}/role/{role}", Part.ROOM_CODE, change.id, role)
@@ -408,7 +412,7 @@ def plan_template(desired: Resolved, live: LiveTemplate | None, live_ws: LiveWor
     touched = {f.path[0] for f in fields}
     # T4 overwrites everything, and the API never returns storage credentials:
     # a whole update would drop them unless the file declares the settings.
-    keeps_credentials = "settings" in parts or not _get(live.body, ("settings", "recording", "upload"))
+    keeps_credentials = "settings" in parts or not dig(live.body, "settings", "recording", "upload")
     one_per_part = len(role_changes) + len(touched & {"settings", "destinations"})
     # plugins and the default flag have no endpoint of their own (§2); several parts: one request beats many
     whole = bool(touched & {"plugins", "default"}) or (keeps_credentials and one_per_part >= WHOLE_TEMPLATE_THRESHOLD)
@@ -432,7 +436,7 @@ def plan_template(desired: Resolved, live: LiveTemplate | None, live_ws: LiveWor
         fingerprint=None if offline else template_fingerprint(salt, live),
         blast_radius=None if offline else rooms,
         unmanaged_parts=unmanaged, effective_permissions=permissions, role_changes=role_changes,
-        renamed_roles=renames, whole_update=whole,
+        whole_update=whole,
         destroys=tuple(f"role `{r}`" for r, kind in role_changes.items() if kind == "removed"), file=file, line=line,
     ), None
 
@@ -548,7 +552,7 @@ def _recording_risks(template: str, have: dict, want: dict) -> Iterator[Risk]:
                 continue
             for switch in RECORDING_SWITCH_LABELS:
                 path = tuple(switch.split("."))
-                if _get(config, path) and not _get(new[name], path):
+                if dig(config, *path) and not dig(new[name], *path):
                     yield Risk(RiskCode.RECORDING_SWITCHED_OFF, str(name), (switch,))
     old_settings, new_settings = have.get("settings"), want.get("settings")
     if old_settings and new_settings:
@@ -559,14 +563,6 @@ def _recording_risks(template: str, have: dict, want: dict) -> Iterator[Risk]:
             old_up, new_up = old_rec.get("upload") or {}, new_rec.get("upload") or {}
             if (old_up.get("type"), old_up.get("location")) != (new_up.get("type"), new_up.get("location")):
                 yield Risk(RiskCode.RECORDINGS_BUCKET_CHANGED, template)
-
-
-def _get(data: Any, path: tuple) -> Any:
-    for part in path:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(part)
-    return data
 
 
 # --- rooms ------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Each code below is the one place that says what a risk means and how it reads in English, so
 the planner only detects (``Risk(RiskCode.ROLE_REMOVED, "stage")``) and every renderer gets the
-same sentence from ``Risk.text``. A new risk is one member here and the line in ``plan.py`` (or
+same sentence from ``Risk.text``. A new risk is one member here and the line in ``changes.py`` (or
 ``room_codes.py``) that detects it; the README's "Risk codes" list is checked against this enum.
 
 ``subject`` is the name the risk is about (a role, a destination, a recording config, a room);

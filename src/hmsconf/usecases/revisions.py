@@ -98,8 +98,6 @@ def as_live(desired: DesiredWorkspace) -> LiveWorkspace:
     return live
 
 
-
-
 def review(path: str | None, base: str | None, workspace: str | None) -> tuple[Plan, list[Diagnostic]]:
     plan, diagnostics, _ = review_desired(path, base, workspace)
     return plan, diagnostics
