@@ -62,8 +62,9 @@ TEMPLATE_KEYS = ("name", "roles", "settings", "destinations", "plugins")
 RESOLVED_REGION = "us"
 MAX_CODES_PER_ROOM = 100
 # What a room body may carry (§6): the model's fields less what is never sent; `template_id` only
-# on create and `enabled` only through the enable endpoint (§6.4).
-ROOM_WRITABLE = tuple(k for k in catalogue.sent_fields("Room") if k not in ("template_id", "enabled"))
+# on create (§6.1), `enabled` only on update (§6.4: disabling a room is an update).
+ROOM_CREATE_FIELDS = tuple(k for k in catalogue.sent_fields("Room") if k != "enabled")
+ROOM_UPDATE_FIELDS = tuple(k for k in catalogue.sent_fields("Room") if k != "template_id")
 CODE_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -351,7 +352,7 @@ class Store:
     def create_room(self, body: JsonObject) -> Room:
         """§6.2: a room of an existing name (any case) is updated with the body, not created again."""
         _validate("Room", body)
-        body = {k: v for k, v in body.items() if k in ROOM_WRITABLE or k == "template_id"}
+        body = {k: v for k, v in body.items() if k in ROOM_CREATE_FIELDS}
         name = body.get("name") or str(uuid.uuid4())
         existing = self.tables.room_named(name)
         template_id = body.get("template_id") or (existing or {}).get("template_id") or self._default_template()
@@ -408,7 +409,7 @@ class Store:
         room = self._room(room_id)
         if "template_id" in body:
             raise InvalidBody("template_id cannot be updated; create the room again by name")
-        unknown = [k for k in body if k not in ROOM_WRITABLE and k != "enabled"]
+        unknown = [k for k in body if k not in ROOM_UPDATE_FIELDS]
         if unknown:
             raise InvalidBody(*(f"unknown field {k}" for k in unknown))
         candidate = {**room, **body}
@@ -416,7 +417,7 @@ class Store:
             candidate["recording_source_template"] = False
         if candidate.get("region") in (None, "auto"):
             candidate["region"] = RESOLVED_REGION
-        _validate("Room", {k: v for k, v in candidate.items() if k in ROOM_WRITABLE or k == "enabled"})
+        _validate("Room", {k: v for k, v in candidate.items() if k in ROOM_UPDATE_FIELDS})
         new_name = candidate["name"]
         if new_name.lower() != room["name"].lower() and self.tables.room_named(new_name):
             raise NameTaken.room(new_name)

@@ -38,12 +38,14 @@ def _page(limit: int, data: list[JsonObject], last: str) -> JsonObject:
     return {"limit": limit, "data": data, "last": last}
 
 
-def _without_credentials(kind: str, value: Any, at: tuple[str, ...] = ()) -> Any:
-    """``value`` (a part at ``at``) without its write-only objects, as GET answers (§5)."""
+def _without_credentials(kind: str, value: Any, at: tuple[str, ...] = (), owned: bool = False) -> Any:
+    """``value`` (a part at ``at``) without its write-only objects, as GET answers (§5); a copy
+    unless ``owned`` (the caller's own copy, changed in place)."""
     patterns = [rest for p in catalogue.write_only_objects(kind) if (rest := catalogue.below(p, at))]
     if not patterns:
         return value
-    value = copy.deepcopy(value)
+    if not owned:
+        value = copy.deepcopy(value)
     for rest in patterns:
         catalogue.drop(value, rest)
     return value
@@ -108,7 +110,7 @@ def room(stored: Room, with_credentials: bool = False) -> JsonObject:
         view["recording_info"] = {"enabled": False}
     view["enabled_source_template"] = True  # §10.1.5: true in the documented response; meaning undocumented
     if not with_credentials:
-        view = _without_credentials("Room", view)
+        view = _without_credentials("Room", view, owned=True)  # view is already a copy
     return view
 
 
