@@ -103,6 +103,15 @@ def test_json_blocks_parse(block):
     assert json.loads(block.text)
 
 
+def test_the_plan_json_example_is_a_saved_plan_apply_would_read():
+    """The README's example of `plan --out` fits the saved plan's typed model (`hmsconf schema plan`)."""
+    from hmsconf.plan import saved
+
+    (block,) = [b for b in BLOCKS if b.language == "json" and '"format_version"' in b.text]
+    data = json.loads(block.text)
+    assert saved.checked(data, "README") is data
+
+
 def test_the_action_example_uses_only_the_actions_inputs():
     (block,) = marked("yaml-only")
     steps = yaml.safe_load(block.text)
