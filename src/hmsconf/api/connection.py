@@ -144,6 +144,26 @@ def open_client(connection: Connection, **options: Any) -> ApiClient:
     return ApiClient(connection.api_url or DEFAULT_API_URL, tokens=tokens, **options)
 
 
+def preload(connection: Connection) -> None:
+    """Import now, on the calling thread, what opening and using ``connection`` imports lazily.
+
+    Why: the live reader uses the connection on a thread of its own while the
+    caller goes on importing, and two threads importing at once can deadlock
+    on CPython's per-module import locks (CI saw ``_DeadlockError`` when two
+    readers of ``plan --all-workspaces`` both imported httpcore → certifi →
+    importlib.resources). ``tests/test_reader_imports.py`` fails when a
+    library update adds a lazy import this list misses.
+    """
+    if connection.is_file:
+        import hmsconf.emulator.app  # (starlette, sqlite3)
+        import hmsconf.emulator.store
+    else:
+        import anyio._backends._asyncio  # (anyio picks its event-loop backend on first use)
+        import anyio.streams.tls
+        import anyio.to_thread  # (name resolution)
+        import httpcore  # (httpx imports its transport with the first client)
+
+
 def _keep_out_of_git(file: str) -> None:
     """The project's `.hmsconf/` folder is private to this machine: it gets a
     `.gitignore` of its own, so nobody commits a workspace file by accident."""

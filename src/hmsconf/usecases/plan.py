@@ -10,7 +10,8 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from hmsconf.api.live import LiveWorkspace, read_live
+from hmsconf.api.connection import connection_for, open_client, preload
+from hmsconf.api.live import LiveWorkspace, read_lists, read_live, read_recordings
 from hmsconf.config.check import checked
 from hmsconf.config.project import Project, open_project
 from hmsconf.config.resolve import DesiredWorkspace
@@ -18,6 +19,8 @@ from hmsconf.diagnostics import Diagnostic, has_errors
 from hmsconf.errors import HmsconfError
 from hmsconf.plan import room_codes
 from hmsconf.plan.changes import Plan, make_plan
+from hmsconf.plan.selection import check as check_selection
+from hmsconf.plan.selection import read_selected
 
 if TYPE_CHECKING:
     from hmsconf.config.prechecked import Prechecked
@@ -61,8 +64,6 @@ async def plan_with(client: Any, project: Project, name: str, desired: DesiredWo
                     refresh_secrets: bool = False, salt: str | None = None, progress: Any = None,
                     selection: Any = None) -> tuple[LiveWorkspace, Plan]:
     if selection is not None:
-        from hmsconf.plan.selection import read_selected
-
         live = await read_selected(client, selection, desired, refresh_secrets, progress, calibration_of(project, name))
     else:
         live = await read_live(client, recordings_managed(desired), progress)
@@ -156,9 +157,7 @@ def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
         if deferred is not None or reader is None:  # (no reader: hmsconf.yaml had errors, checked raised)
             raise deferred or HmsconfError("internal: the live workspace was not read")
         if selection is not None:
-            from hmsconf.plan.selection import check
-
-            selection = check(selection, desired)
+            selection = check_selection(selection, desired)
         live = reader.finish(recordings_managed(desired), desired)
     finally:
         if reader is not None:
@@ -195,6 +194,7 @@ class _LiveReader:
         import concurrent.futures
         import threading
 
+        preload(connection)  # nothing is imported on the reader's thread (see preload's why)
         self._connection = connection
         self._progress = progress
         self._selection, self._refresh_secrets, self._calibration = selection, refresh_secrets, calibration
@@ -216,14 +216,9 @@ class _LiveReader:
                 self._lists.set_exception(exc)
 
     async def _read(self) -> LiveWorkspace:
-        from hmsconf.api.connection import open_client
-        from hmsconf.api.live import read_lists, read_recordings
-
         self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
         async with open_client(self._connection) as client:
             if self._selection is not None:
-                from hmsconf.plan.selection import read_selected
-
                 return await read_selected(client, self._selection, asyncio.wrap_future(self._desired),
                                            self._refresh_secrets, self._progress, self._calibration)
             live = await read_lists(client, self._progress)
@@ -265,16 +260,12 @@ class _LiveReader:
 def _connection(project: Project, name: str, api_url: str | None, pacing: Any = None) -> Any:
     import dataclasses
 
-    from hmsconf.api.connection import connection_for
-
     connection = connection_for(project, name, api_url)
     given = {k: v for k, v in dataclasses.asdict(pacing).items() if v is not None} if pacing is not None else {}
     return dataclasses.replace(connection, **given) if given else connection
 
 
 def open_client_for(project: Project, name: str, api_url: str | None, pacing: Any = None) -> Any:
-    from hmsconf.api.connection import open_client
-
     return open_client(_connection(project, name, api_url, pacing))
 
 
