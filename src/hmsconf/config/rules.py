@@ -252,7 +252,7 @@ ROLE_NAME_MISMATCH = rule("ROLE-NAME-MISMATCH", Severity.ERROR, "a role's `name`
 @ROLE_NAME_MISMATCH.checks
 def role_name_matches_key(t: dict) -> Iterator[Diagnostic]:
     for key, role in _roles(t).items():
-        name = _map(role).get("name")
+        name = dig(role, "name")
         if isinstance(name, str) and name != key:
             yield ROLE_NAME_MISMATCH(f"role `{key}`: name `{name}` differs from its key `{key}`; make them equal", ("roles", key, "name"))
 
@@ -264,7 +264,7 @@ DEST_NAME_MISMATCH = rule("DEST-NAME-MISMATCH", Severity.ERROR, "a destination's
 def destination_name_matches_key(t: dict) -> Iterator[Diagnostic]:
     for kind, label in _DESTINATION_LABEL.items():
         for key, dest in _map(dig(t, "destinations", kind)).items():
-            name = _map(dest).get("name")
+            name = dig(dest, "name")
             if isinstance(name, str) and name != key:
                 yield DEST_NAME_MISMATCH(f"{label} `{key}`: name `{name}` differs from its key; make them equal",
                             ("destinations", kind, key, "name"))
@@ -391,7 +391,7 @@ RTMP_URLS = rule("RTMP-URLS", Severity.ERROR, "at most 3 rtmpUrls, each rtmp:// 
 @RTMP_URLS.checks
 def rtmp_urls(t: dict) -> Iterator[Diagnostic]:
     for key, dest in _map(dig(t, "destinations", "rtmpDestinations")).items():
-        urls = _list(_map(dest).get("rtmpUrls"))
+        urls = _list(dig(dest, "rtmpUrls"))
         base = ("destinations", "rtmpDestinations", key, "rtmpUrls")
         if len(urls) > 3:
             yield RTMP_URLS(said(base, f"has {len(urls)} URLs; the API takes at most 3"), base)
@@ -419,7 +419,7 @@ def recordings_role_exists(t: dict) -> Iterator[Diagnostic]:
         return  # roles are not managed by this file: the live template decides
     roles = _roles(t)
     for index, config in enumerate(_list(t.get("recordings"))):
-        role = _map(config).get("role")
+        role = dig(config, "role")
         if isinstance(role, str) and role not in roles and role != INTERNAL_RECORDER:
             here = ("recordings", index, "role")
             yield RECORDINGS_ROLE_EXISTS(f"recording config #{index + 1}: role `{role}` is not a role of this template{did_you_mean(role, list(roles))}", here)
@@ -436,19 +436,19 @@ def _role_refs(t: dict) -> Iterator[tuple[Rule, Path, Any, str]]:
             yield ROLE_REF_SUBSCRIBE, ("roles", key, "subscribeParams", "subscribeToRoles", index), name, f"role `{key}` subscribes to"
     destinations = _map(t.get("destinations"))
     for key, trans in _map(destinations.get("transcriptions")).items():
-        name = _map(trans).get("role")
+        name = dig(trans, "role")
         yield ROLE_REF_TRANSCRIPTION, ("destinations", "transcriptions", key, "role"), name, f"transcription `{key}` transcribes"
         for lang_role in _map(dig(trans, "translation", "roleLanguages")):
             yield ROLE_REF_TRANSCRIPTION, ("destinations", "transcriptions", key, "translation", "roleLanguages", lang_role), lang_role, f"transcription `{key}` translates for"
     for key, rec in _map(destinations.get("browserRecordings")).items():
-        yield ROLE_REF_TRANSCRIPTION, ("destinations", "browserRecordings", key, "role"), _map(rec).get("role"), f"browser recording `{key}` joins as"
+        yield ROLE_REF_TRANSCRIPTION, ("destinations", "browserRecordings", key, "role"), dig(rec, "role"), f"browser recording `{key}` joins as"
     plugins = _map(t.get("plugins"))
     for plugin, lists in (("whiteboard", ("admin", "writer", "reader")), ("transcriptions", ("admin",))):
         # §10.2.7: the transcriptions plugin comes as an object or as the array clients receive
         value = plugins.get(plugin)
         items = [((), value)] if not isinstance(value, list) else [((i,), v) for i, v in enumerate(value)]
         for at, item in items:
-            perms = _map(_map(item).get("permissions"))
+            perms = _map(dig(item, "permissions"))
             for list_name in lists:
                 for index, name in enumerate(_list(perms.get(list_name))):
                     yield ROLE_REF_PLUGIN, ("plugins", plugin, *at, "permissions", list_name, index), name, f"plugin {plugin} ({list_name}) names"
@@ -520,7 +520,7 @@ DEPRECATED_SUMMARY_ENABLE = rule("DEPRECATED-SUMMARY-ENABLE", Severity.WARNING, 
 @DEPRECATED_SUMMARY_ENABLE.checks
 def summary_enable_alias(t: dict) -> Iterator[Diagnostic]:
     for key, trans in _map(dig(t, "destinations", "transcriptions")).items():
-        if "enable" in _map(_map(trans).get("summary")):
+        if "enable" in _map(dig(trans, "summary")):
             here = ("destinations", "transcriptions", key, "summary", "enable")
             yield DEPRECATED_SUMMARY_ENABLE(said(here, "is read as `enabled`; write `enabled`"), here)
 
@@ -545,7 +545,7 @@ NO_EFFECT_POLL_READ = rule("NO-EFFECT-POLL-READ", Severity.WARNING, "pollRead: f
 @NO_EFFECT_POLL_READ.checks
 def poll_read_beside_write(t: dict) -> Iterator[Diagnostic]:
     for role_path, role in _role_items(t):
-        perms = _map(_map(role).get("permissions"))
+        perms = _map(dig(role, "permissions"))
         if perms.get("pollWrite") is True and perms.get("pollRead") is False:
             here = (*role_path, "permissions", "pollRead")
             yield NO_EFFECT_POLL_READ(said(here, "false has no effect: pollWrite already includes pollRead, so the role can read polls"), here)
@@ -710,10 +710,10 @@ def credentials_key_name(doc: dict) -> Iterator[Diagnostic]:
 
 def _recording_roles(t: dict) -> set[str]:
     """Roles a recording joins with: recording configs, browser recordings, HLS recorders."""
-    roles = {_map(c).get("role") for c in _list(t.get("recordings"))}
+    roles = {dig(c, "role") for c in _list(t.get("recordings"))}
     destinations = _map(t.get("destinations"))
-    roles |= {_map(b).get("role") for b in _map(destinations.get("browserRecordings")).values()}
-    roles |= {_map(h).get("role") or INTERNAL_RECORDER for h in _map(destinations.get("hlsDestinations")).values() if _map(h).get("recording")}
+    roles |= {dig(b, "role") for b in _map(destinations.get("browserRecordings")).values()}
+    roles |= {dig(h, "role") or INTERNAL_RECORDER for h in _map(destinations.get("hlsDestinations")).values() if dig(h, "recording")}
     return {r for r in roles if isinstance(r, str)}
 
 
@@ -786,7 +786,7 @@ def deprecated_settings_degradation(t: dict) -> Iterator[Diagnostic]:
 
 def _deprecated(t: dict, found_by: Rule, keys: tuple[str, ...]) -> Iterator[Diagnostic]:
     places: list[tuple[Path, dict, str]] = [(("settings",), _map(t.get("settings")), "settings")]
-    places += [((*role_path, "publishParams"), _map(_map(role).get("publishParams")), "publishParams") for role_path, role in _role_items(t)]
+    places += [((*role_path, "publishParams"), _map(dig(role, "publishParams")), "publishParams") for role_path, role in _role_items(t)]
     for base, node, section in places:
         for key in keys:
             replacement = DEPRECATED_KEYS.get((section, key))
@@ -890,7 +890,7 @@ def rtmp_url_format(t: dict) -> Iterator[Diagnostic]:
     from urllib.parse import urlsplit
 
     for key, dest in _map(dig(t, "destinations", "rtmpDestinations")).items():
-        for index, url in enumerate(_list(_map(dest).get("rtmpUrls"))):
+        for index, url in enumerate(_list(dig(dest, "rtmpUrls"))):
             if not isinstance(url, str) or not url.startswith(("rtmp://", "rtmps://")) or "${" in url:
                 continue  # RTMP-URLS says what is wrong with the scheme
             here = ("destinations", "rtmpDestinations", key, "rtmpUrls", index)
@@ -919,7 +919,7 @@ RTMP_MAX_DURATION = rule("RTMP-MAX-DURATION", Severity.ERROR, "an RTMP destinati
 @RTMP_MAX_DURATION.checks
 def rtmp_max_duration(t: dict) -> Iterator[Diagnostic]:
     for key, dest in _map(dig(t, "destinations", "rtmpDestinations")).items():
-        value = _int(_map(dest).get("maxDuration"))
+        value = _int(dig(dest, "maxDuration"))
         if value is not None and value > SESSION_LIMIT_SECONDS:
             here = ("destinations", "rtmpDestinations", key, "maxDuration")
             yield RTMP_MAX_DURATION(said(here, f"{value} s is beyond 12 h ({SESSION_LIMIT_SECONDS} s), where every "
