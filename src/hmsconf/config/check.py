@@ -15,7 +15,7 @@ from hmsconf.config.parallel import forked_map
 from hmsconf.config.project import Project, load_projects
 from hmsconf.config.resolve import DesiredWorkspace, Resolved, resolve
 from hmsconf.diagnostics import Diagnostic, Path, did_you_mean
-from hmsconf.errors import HmsconfError, InvalidConfiguration
+from hmsconf.errors import InvalidConfiguration
 from hmsconf.model import catalogue
 from hmsconf.model.sensitive import scrub
 

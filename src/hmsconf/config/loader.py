@@ -29,6 +29,21 @@ from typing import Any, Callable, Iterable, Iterator, Protocol
 
 import yaml
 
+from hmsconf.config.load_rules import (
+    DOC_KIND,
+    DOC_NOT_MAPPING,
+    EMPTY_FILE,
+    FILE_READ,
+    FILE_TOO_LARGE,
+    YAML_DUPLICATE_KEY,
+    YAML_ENCODING,
+    YAML_KEY,
+    YAML_SYNTAX,
+    YAML_TAB,
+    YAML_TAG,
+    YAML_TOO_DEEP,
+    YAML_TOO_LARGE,
+)
 from hmsconf.diagnostics import Diagnostic, Location, Path, did_you_mean, error, warning
 from hmsconf.model import KINDS  # the one list of document kinds
 
@@ -395,12 +410,12 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
         convert = _TAGGED.get(tag)
         if convert is None:
             line, col = _pos(event.start_mark)
-            raise _LoadError("YAML-TAG", f"unsupported YAML tag `{tag}`; remove it", line, col)
+            raise _LoadError(YAML_TAG, f"unsupported YAML tag `{tag}`; remove it", line, col)
         try:
             return convert(event.value)
         except (ValueError, KeyError):
             line, col = _pos(event.start_mark)
-            raise _LoadError("YAML-TAG", f"`{event.value}` is not a valid {tag.rsplit(':', 1)[-1]}", line, col)
+            raise _LoadError(YAML_TAG, f"`{event.value}` is not a valid {tag.rsplit(':', 1)[-1]}", line, col)
     if not event.style and event.implicit[0]:
         return _plain_scalar(event.value)
     return event.value
@@ -421,7 +436,7 @@ class _Builder:
         if self.nodes > MAX_NODES:
             line, col = _pos(mark)
             raise _LoadError(
-                "YAML-TOO-LARGE",
+                YAML_TOO_LARGE,
                 f"the document expands to more than {MAX_NODES:,} values (an alias bomb?); simplify it",
                 line,
                 col,
@@ -432,7 +447,7 @@ class _Builder:
         # loaded data, and sharing makes an alias bomb cost nothing to detect.
         if event.anchor not in self.anchors:
             line, col = _pos(event.start_mark)
-            raise _LoadError("YAML-SYNTAX", f"unknown alias `*{event.anchor}`", line, col)
+            raise _LoadError(YAML_SYNTAX, f"unknown alias `*{event.anchor}`", line, col)
         value, size = self.anchors[event.anchor]
         self._count(size, event.start_mark)
         return value, size
@@ -479,12 +494,12 @@ class _Builder:
                 if len(stack) >= MAX_DEPTH:
                     line, col = _pos(event.start_mark)
                     raise _LoadError(
-                        "YAML-TOO-DEEP", f"nesting deeper than {MAX_DEPTH} levels; flatten the document", line, col
+                        YAML_TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels; flatten the document", line, col
                     )
                 tag = event.tag
                 if tag and tag not in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "!"):
                     line, col = _pos(event.start_mark)
-                    raise _LoadError("YAML-TAG", f"unsupported YAML tag `{tag}`; remove it", line, col)
+                    raise _LoadError(YAML_TAG, f"unsupported YAML tag `{tag}`; remove it", line, col)
                 self.nodes += 1
                 if self.nodes > MAX_NODES:
                     self._count(0, event.start_mark)
@@ -516,7 +531,7 @@ class _Builder:
                 (value, size), anchor, mark = self._alias(event), None, event.start_mark
             else:  # pragma: no cover - libyaml never produces anything else inside a document
                 line, col = _pos(event.start_mark)
-                raise _LoadError("YAML-SYNTAX", f"unexpected {kind.__name__}", line, col)
+                raise _LoadError(YAML_SYNTAX, f"unexpected {kind.__name__}", line, col)
             if anchor:
                 anchors[anchor] = (value, size)
             if parent is None:
@@ -528,7 +543,7 @@ class _Builder:
             elif pending is no_key:
                 if isinstance(value, (dict, list)):
                     line, col = _pos(mark)
-                    raise _LoadError("YAML-KEY", "a mapping key must be a plain value, not a list or mapping", line, col)
+                    raise _LoadError(YAML_KEY, "a mapping key must be a plain value, not a list or mapping", line, col)
                 pending = value
                 pending_pos = (mark.line + 1) << _COLUMN_BITS | (mark.column + 1)
             else:
@@ -547,7 +562,7 @@ class _Builder:
             sources = value if isinstance(value, list) else [value]
             for source in sources:
                 if not isinstance(source, dict):
-                    raise _LoadError("YAML-KEY", "`<<` merges mappings only", *key_pos)
+                    raise _LoadError(YAML_KEY, "`<<` merges mappings only", *key_pos)
                 merged = self.merged.setdefault(id(parent), set())
                 for k, v in source.items():
                     if k not in parent:
@@ -562,7 +577,7 @@ class _Builder:
             first = parent.key_pos.get(key)
             first_line, first_col = (first.line, first.column) if first is not None else key_pos
             raise _LoadError(
-                "YAML-DUPLICATE-KEY",
+                YAML_DUPLICATE_KEY,
                 f"duplicate key `{key}` (first defined at line {first_line}, column {first_col}); keep one",
                 *key_pos,
             )
@@ -596,7 +611,7 @@ def _decode(raw: bytes, display: str) -> tuple[str | None, Diagnostic | None]:
         line = before.count(b"\n") + 1
         column = exc.start - (before.rfind(b"\n") + 1) + 1
         diag = error(
-            "YAML-ENCODING",
+            YAML_ENCODING,
             f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8",
         ).at(display, line, column)
         return None, diag
@@ -609,16 +624,16 @@ def _friendly_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str
     problem = exc.problem or str(exc)
     mark = exc.problem_mark
     if mark is not None and "\t" in text[max(0, mark.index - mark.column) : mark.index + 1]:
-        return "YAML-TAB", "a tab character is used for indentation; YAML needs spaces"
+        return YAML_TAB, "a tab character is used for indentation; YAML needs spaces"
     if "maximum nesting depth" in problem:  # newer libyaml stops deep nesting itself (PyYAML >= 6.0.4)
-        return "YAML-TOO-DEEP", f"nesting deeper than {MAX_DEPTH} levels; flatten the document"
+        return YAML_TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels; flatten the document"
     context = f" {exc.context}" if exc.context else ""
     hint = ""
     if mark is not None and "flow" in f"{problem}{context}":
         line = text[max(0, mark.index - mark.column):].split("\n", 1)[0]
         if "${" in line:  # `{` of a placeholder opens a mapping inside [ ] or { }
             hint = '; inside [ ] or { }, quote a value holding a placeholder: "rtmp://host/${env:KEY}"'
-    return "YAML-SYNTAX", f"invalid YAML: {problem}{context}{hint}"
+    return YAML_SYNTAX, f"invalid YAML: {problem}{context}{hint}"
 
 
 def load_text(text: str, display: str) -> LoadedFile:
@@ -626,7 +641,7 @@ def load_text(text: str, display: str) -> LoadedFile:
     loaded = LoadedFile(display)
     if not text.strip():
         loaded.diagnostics.append(
-            warning("EMPTY-FILE", "the file is empty; add a document with `kind:` or delete the file").at(display, 1, 1)
+            warning(EMPTY_FILE, "the file is empty; add a document with `kind:` or delete the file").at(display, 1, 1)
         )
         return loaded
     # Pull events straight from the C parser: no generator layer in between.
@@ -650,7 +665,7 @@ def load_text(text: str, display: str) -> LoadedFile:
         mark = exc.problem_mark or exc.context_mark
         line, col = _pos(mark) if mark else (1, 1)
         rule, message = _friendly_yaml_error(exc, text)
-        if rule == "YAML-TAB":
+        if rule == YAML_TAB:
             match = _TAB_INDENT.search(text)
             if match:
                 line = text.count("\n", 0, match.start()) + 1
@@ -662,13 +677,13 @@ def load_text(text: str, display: str) -> LoadedFile:
         column = offset - (text.rfind("\n", 0, offset) + 1) + 1
         reason = getattr(exc, "reason", None) or "unreadable input"
         loaded.diagnostics.append(
-            error("YAML-SYNTAX", f"invalid YAML: {reason}; remove the character").at(display, line, column)
+            error(YAML_SYNTAX, f"invalid YAML: {reason}; remove the character").at(display, line, column)
         )
     finally:
         parser.dispose()
     if not loaded.documents and not loaded.diagnostics:
         loaded.diagnostics.append(
-            warning("EMPTY-FILE", "the file holds no document; add one with `kind:` or delete the file").at(
+            warning(EMPTY_FILE, "the file holds no document; add one with `kind:` or delete the file").at(
                 display, 1, 1
             )
         )
@@ -684,7 +699,7 @@ def load_file(path: str | os.PathLike, display: str | None = None) -> LoadedFile
                 display,
                 diagnostics=[
                     error(
-                        "FILE-TOO-LARGE",
+                        FILE_TOO_LARGE,
                         f"the file is {size / 1048576:.1f} MiB; hmsconf reads files up to "
                         f"{MAX_FILE_BYTES // 1048576} MiB, split it",
                     ).at(display, 1, 1)
@@ -693,7 +708,7 @@ def load_file(path: str | os.PathLike, display: str | None = None) -> LoadedFile
         with open(path, "rb") as handle:
             raw = handle.read()
     except OSError as exc:
-        return LoadedFile(display, diagnostics=[error("FILE-READ", f"cannot read the file: {exc.strerror}").at(display, 1, 1)])
+        return LoadedFile(display, diagnostics=[error(FILE_READ, f"cannot read the file: {exc.strerror}").at(display, 1, 1)])
     text, problem = _decode(raw, display)
     if problem or text is None:
         return LoadedFile(display, diagnostics=[problem] if problem else [])
@@ -730,14 +745,14 @@ def classify(doc: Document) -> Diagnostic | None:
     if not isinstance(doc.data, dict):
         what = "a list" if isinstance(doc.data, list) else "a single value"
         return error(
-            "DOC-NOT-MAPPING", f"the document is {what}; a document must be a mapping with `kind:` ({', '.join(KINDS)})"
+            DOC_NOT_MAPPING, f"the document is {what}; a document must be a mapping with `kind:` ({', '.join(KINDS)})"
         ).at(doc.file, doc.line, doc.column)
     kind = doc.data.get("kind")
     if kind is None:
-        return doc.place(error("DOC-KIND", f"the document has no `kind:`; add one of {', '.join(KINDS)}"))
+        return doc.place(error(DOC_KIND, f"the document has no `kind:`; add one of {', '.join(KINDS)}"))
     if kind not in KINDS:
         hint = did_you_mean(str(kind), list(KINDS), cutoff=0.6) or f"; use one of {', '.join(KINDS)}"
-        return doc.place(error("DOC-KIND", f"unknown kind `{kind}`{hint}", ("kind",)))
+        return doc.place(error(DOC_KIND, f"unknown kind `{kind}`{hint}", ("kind",)))
     doc.kind = kind
     return None
 
@@ -778,7 +793,7 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[ProjectFiles], li
         elif path.is_dir():
             projects.extend(_walk(path))
         else:
-            problems.append(error("FILE-READ", f"no such file or directory: {raw}").at(str(raw), 1, 1))
+            problems.append(error(FILE_READ, f"no such file or directory: {raw}").at(str(raw), 1, 1))
     return projects, problems
 
 

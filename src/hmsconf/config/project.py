@@ -17,6 +17,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path as FsPath
 from typing import Any, Iterator
 
+from hmsconf.config.load_rules import CONFIG_MULTI_DOC, CONFIG_NOT_MAPPING, EMPTY_FILE
 from hmsconf.config.loader import (
     PROJECT_FILE,
     Document,
@@ -111,14 +112,14 @@ def load_project(files: ProjectFiles, documents: bool = True) -> Project:
                 diagnostics.extend(_check_config(config_doc))
             else:
                 diagnostics.append(
-                    error("CONFIG-NOT-MAPPING", "hmsconf.yaml must be a mapping (workspaces:, vars:, ...)").at(
+                    error(CONFIG_NOT_MAPPING, "hmsconf.yaml must be a mapping (workspaces:, vars:, ...)").at(
                         config_doc.file, config_doc.line, config_doc.column
                     )
                 )
             if len(loaded.documents) > 1:
                 extra = loaded.documents[1]
                 diagnostics.append(
-                    error("CONFIG-MULTI-DOC", "hmsconf.yaml holds more than one document; keep one").at(
+                    error(CONFIG_MULTI_DOC, "hmsconf.yaml holds more than one document; keep one").at(
                         extra.file, extra.line, extra.column
                     )
                 )
@@ -159,7 +160,7 @@ def file_documents(loaded: LoadedFile) -> tuple[list[Diagnostic], list[Document]
     for doc in loaded.documents:
         if doc.data is None:  # only comments (or nothing) between `---` lines
             found.append(warning(
-                "EMPTY-FILE", "the document holds only comments; add `kind:` and its fields, or remove it"
+                EMPTY_FILE, "the document holds only comments; add `kind:` and its fields, or remove it"
             ).at(doc.file, doc.line, doc.column))
             continue
         problem = classify(doc)

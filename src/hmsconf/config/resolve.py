@@ -13,6 +13,22 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from hmsconf.config.load_rules import (
+    DOC_NAME,
+    DUPLICATE_NAME,
+    ENV_UNDEFINED,
+    ENV_UNSET,
+    OVERLAY_LIST,
+    OVERLAY_MAP,
+    OVERLAY_UNKNOWN_WORKSPACE,
+    PLACEHOLDER_SYNTAX,
+    PLACEHOLDER_TYPE,
+    PRESET_CYCLE,
+    PRESET_EXTENDS,
+    PRESET_UNKNOWN,
+    VAR_NAMESPACE,
+    VAR_UNDEFINED,
+)
 from hmsconf.config.loader import Document, YMap, YSeq, item_positions, key_positions
 from hmsconf.config.placeholders import PLACEHOLDER as _PLACEHOLDER
 from hmsconf.config.project import Project
@@ -87,14 +103,14 @@ class _Resolver:
         only, never = data.get("workspaces"), data.get("except_workspaces")
         for key, value in (("workspaces", only), ("except_workspaces", never)):
             if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-                self.report(doc, error("OVERLAY-LIST", f"`{key}` must be a list of workspace names", (key,)))
+                self.report(doc, error(OVERLAY_LIST, f"`{key}` must be a list of workspace names", (key,)))
                 return False
             for index, name in enumerate(value or []):
                 if self.project.workspaces and name not in self.project.workspaces:
                     self.report(
                         doc,
                         warning(
-                            "OVERLAY-UNKNOWN-WORKSPACE",
+                            OVERLAY_UNKNOWN_WORKSPACE,
                             f"`{key}` names workspace `{name}`, which hmsconf.yaml does not declare",
                             (key, index),
                         ),
@@ -113,14 +129,14 @@ class _Resolver:
         if overrides is None:
             return base
         if not isinstance(overrides, dict):
-            self.report(doc, error("OVERLAY-MAP", "`overrides` must map workspace names to partial documents", ("overrides",)))
+            self.report(doc, error(OVERLAY_MAP, "`overrides` must map workspace names to partial documents", ("overrides",)))
             return base
         for name in overrides:
             if self.project.workspaces and name not in self.project.workspaces:
                 self.report(
                     doc,
                     warning(
-                        "OVERLAY-UNKNOWN-WORKSPACE",
+                        OVERLAY_UNKNOWN_WORKSPACE,
                         f"`overrides` names workspace `{name}`, which hmsconf.yaml does not declare",
                         ("overrides", name),
                     ),
@@ -129,7 +145,7 @@ class _Resolver:
         if patch is None:
             return base
         if not isinstance(patch, dict):
-            self.report(doc, error("OVERLAY-MAP", f"`overrides.{self.workspace}` must be a mapping", ("overrides", self.workspace)))
+            self.report(doc, error(OVERLAY_MAP, f"`overrides.{self.workspace}` must be a mapping", ("overrides", self.workspace)))
             return base
         return deep_merge(base, patch)
 
@@ -161,7 +177,7 @@ class _Resolver:
         for wrong in bad:
             hint = f"; write `{wrong.suggestion}`" if wrong.suggestion else "; write `${env:NAME}` or `${var:NAME}`"
             self._report_at(doc, data_root, error(
-                "PLACEHOLDER-SYNTAX",
+                PLACEHOLDER_SYNTAX,
                 f"{dotted(path)}: `{wrong.text}` is not a placeholder ({wrong.reason}){hint} "
                 "(`$$` is a literal `$`)", path))
         if bad:
@@ -203,7 +219,7 @@ class _Resolver:
             source = f"environment variable `{name}`" if namespace == "env" else f"variable `{name}` (workspace `{self.workspace}`)"
             what = "a value" if catalogue.is_secret_path(self.kind, path) else repr(value)
             self._report_at(doc, data_root, error(
-                "PLACEHOLDER-TYPE",
+                PLACEHOLDER_TYPE,
                 f"{dotted(path)} needs {describe(wanted)}, but {source} holds {what}", path))
             self.unknown.add(path)
             return value
@@ -220,7 +236,7 @@ class _Resolver:
                 doc,
                 data_root,
                 error(
-                    "VAR-UNDEFINED",
+                    VAR_UNDEFINED,
                     f"variable `{name}` is not defined for workspace `{self.workspace}` "
                     f"(defined: {known}); add it under `vars:` in hmsconf.yaml",
                     path,
@@ -238,7 +254,7 @@ class _Resolver:
             self.reported_env.add(name)
             if not self.require_env:
                 self._report_at(doc, data_root, notice(
-                    "ENV-UNSET",
+                    ENV_UNSET,
                     f"environment variable `{name}` is not set here; validate checks around it, "
                     f"plan and apply need it (or write `${{env:{name}:-default}}`)", path))
                 return _UNKNOWN
@@ -246,7 +262,7 @@ class _Resolver:
                 doc,
                 data_root,
                 error(
-                    "ENV-UNDEFINED",
+                    ENV_UNDEFINED,
                     f"environment variable `{name}` is not set (workspace `{self.workspace}`); "
                     f"set it or write `${{env:{name}:-default}}`",
                     path,
@@ -259,7 +275,7 @@ class _Resolver:
         self._report_at(
             doc,
             data_root,
-            error("VAR-NAMESPACE", f"unknown placeholder `${{{namespace}:...}}`{hint}", path),
+            error(VAR_NAMESPACE, f"unknown placeholder `${{{namespace}:...}}`{hint}", path),
         )
         return _UNKNOWN
 
@@ -286,19 +302,19 @@ class _Resolver:
             if key != "extends":
                 own[key] = value
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            owner_report(self, owner, error("PRESET-EXTENDS", "`extends` must be a preset name or a list of them", path + ("extends",)))
+            owner_report(self, owner, error(PRESET_EXTENDS, "`extends` must be a preset name or a list of them", path + ("extends",)))
             return own
         merged = YMap()
         for index, name in enumerate(names):
             where = path + (("extends",) if isinstance(parents, str) else ("extends", index))
             if name in chain:
                 cycle = " -> ".join((*chain, name))
-                owner_report(self, owner, error("PRESET-CYCLE", f"presets extend each other in a cycle: {cycle}", where))
+                owner_report(self, owner, error(PRESET_CYCLE, f"presets extend each other in a cycle: {cycle}", where))
                 continue
             preset = presets.get(name)
             if preset is None:
                 known = ", ".join(sorted(presets)) or "none in this project"
-                owner_report(self, owner, error("PRESET-UNKNOWN", f"preset `{name}` does not exist (presets: {known})", where))
+                owner_report(self, owner, error(PRESET_UNKNOWN, f"preset `{name}` does not exist (presets: {known})", where))
                 continue
             body = preset.data
             if "extends" in body:
@@ -395,7 +411,7 @@ def resolve(project: Project, workspace: str, environ: Mapping[str, str] | None 
         if not isinstance(name, str) or not name:
             where = ("name",) if "name" in body else ()
             resolver.report(
-                doc, error("DOC-NAME", f"a {doc.kind} needs a `name:` (text): hmsconf matches live objects by name", where)
+                doc, error(DOC_NAME, f"a {doc.kind} needs a `name:` (text): hmsconf matches live objects by name", where)
             )
             continue
         item = Resolved(kind, name, body, doc, from_env, resolver.unknown)
@@ -408,7 +424,7 @@ def resolve(project: Project, workspace: str, environ: Mapping[str, str] | None 
             resolver.report(
                 doc,
                 error(
-                    "DUPLICATE-NAME",
+                    DUPLICATE_NAME,
                     f"{doc.kind} `{name}` is also declared in {first.file}:{first_line}; names are unique per kind",
                     ("name",),
                 ),

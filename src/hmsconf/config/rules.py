@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
+from hmsconf.config.load_rules import LOAD_RULES
 from hmsconf.diagnostics import (
     Diagnostic,
     Path,
@@ -1091,36 +1092,3 @@ def rules_markdown() -> str:
               "| rule | checks |", "|---|---|"]
     lines += [f"| `{rid}` | {text} |" for rid, text in LOAD_RULES.items()]
     return "\n".join(lines) + "\n"
-
-
-LOAD_RULES = {
-    "YAML-SYNTAX": "the file is valid YAML",
-    "YAML-TAB": "indentation uses spaces",
-    "YAML-DUPLICATE-KEY": "no key appears twice in a mapping",
-    "YAML-TAG": "no custom YAML tags",
-    "YAML-KEY": "mapping keys are plain values",
-    "YAML-TOO-DEEP": "nesting is at most 64 levels",
-    "YAML-TOO-LARGE": "aliases expand to at most 2,000,000 values (alias bombs)",
-    "YAML-ENCODING": "the file is UTF-8",
-    "FILE-TOO-LARGE": "files are at most 10 MiB",
-    "FILE-READ": "the file can be read",
-    "EMPTY-FILE": "(warning) the file holds a document",
-    "DOC-NOT-MAPPING": "a document is a mapping",
-    "DOC-KIND": "a document has a known `kind`",
-    "DOC-NAME": "a document has a `name`",
-    "DUPLICATE-NAME": "names are unique per kind (rooms case-insensitively)",
-    "CONFIG-NOT-MAPPING": "hmsconf.yaml is a mapping",
-    "CONFIG-MULTI-DOC": "hmsconf.yaml holds one document",
-    "VAR-UNDEFINED": "every `${var:NAME}` is defined for the workspace",
-    "ENV-UNDEFINED": "every `${env:NAME}` is set (or has a `:-default`)",
-    "VAR-NAMESPACE": "placeholders are `${var:...}` or `${env:...}`",
-    "OVERLAY-LIST": "`workspaces`/`except_workspaces` are lists of names",
-    "OVERLAY-MAP": "`overrides` maps workspace names to partial documents",
-    "OVERLAY-UNKNOWN-WORKSPACE": "(warning) overlays name declared workspaces",
-    "PRESET-EXTENDS": "`extends` names a preset or a list of them",
-    "PRESET-UNKNOWN": "`extends` names an existing preset",
-    "PRESET-CYCLE": "presets do not extend each other in a cycle",
-    "PLACEHOLDER-SYNTAX": "text that looks like a placeholder is one (`${AWS_KEY}`, `$AWS_KEY`, `${env.X}`, `${env:X:default}` are not)",
-    "PLACEHOLDER-TYPE": "a whole-scalar placeholder's value converts to the type its field needs",
-    "ENV-UNSET": "(notice, validate only) an `${env:...}` not set where validate runs: plan and apply need it",
-}
