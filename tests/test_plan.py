@@ -137,6 +137,10 @@ def test_rename_with_renamed_from(tmp_path):
     assert change.role_changes == {"attendee": "renamed from `guest`"}
     assert [str(r) for r in requests_for(change)] == [f"POST /templates/{'a' * 24}/roles/guest"]
     assert [(f.dotted, f.old, f.new) for f in change.fields] == [("roles.attendee.name", "guest", "attendee")]
+    # a renamed role is a role that changes: the access matrix shows it under its new name, and the
+    # file's silence on the streaming permissions is said as for any changed role
+    assert list(change.effective_permissions) == ["attendee"]
+    assert [(r.code.value, r.subject) for r in change.risks] == [("role-streams-by-default", "attendee")]
     (request,) = requests_for(change)  # typed: apply sends the new role's body to the old name's path
     assert (request.part, request.role, request.path_role, request.object_id) == ("role", "attendee", "guest", "a" * 24)
     with pytest.raises(dataclasses.FrozenInstanceError):

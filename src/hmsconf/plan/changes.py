@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Collection, Iterator, Mapping
 
 from hmsconf.api.live import (
     LiveRoom,
@@ -395,12 +395,8 @@ def plan_template(desired: Resolved, live: LiveTemplate | None, live_ws: LiveWor
                       role_changes={name: "added" for name in want.get("roles", {})}, file=file, line=line), None
     have = normalize.template(live.body, live.recordings, parts, calibration)
     renames = _role_renames(body.get("roles") or {}, have.get("roles", {}))
-    compared = plain(have) if renames else have
-    for new, old in renames.items():
-        role = compared["roles"].pop(old)
-        role["name"] = new
-        compared["roles"][new] = role
-    compared = normalize.compare("Template", want, compared, calibration)
+    have = _renamed(have, renames)
+    compared = normalize.compare("Template", want, have, calibration)
     # the renames first, the last one at the top
     fields = [FieldChange(("roles", new, "name"), old, new) for new, old in reversed(renames.items())] + diff(compared, want)
     credentials_declared = _declares_credentials(body)
@@ -426,7 +422,7 @@ def plan_template(desired: Resolved, live: LiveTemplate | None, live_ws: LiveWor
     found = [
         *([Risk(RiskCode.CREDENTIALS_SENT_AGAIN, desired.name)]
           if credentials_declared and (whole or "settings" in touched) else []),
-        *_template_risks(desired.name, have, want, renames),
+        *_template_risks(desired.name, have, want),
         *_rooms_using(desired.name, rooms, offline),
         *_silent_stream_powers(permissions, body),
     ]
@@ -463,24 +459,28 @@ def _role_change_kinds(fields: list[FieldChange], renames: dict[str, str]) -> di
     return out
 
 
-def _renamed(have_roles: dict, renames: dict[str, str] | None) -> dict:
-    """The live roles under their new names."""
-    have_roles = dict(have_roles)
-    for new, old in (renames or {}).items():
-        if old in have_roles:
-            have_roles[new] = have_roles.pop(old)
-    return have_roles
+def _renamed(have: dict, renames: dict[str, str]) -> dict:
+    """The live template with its renamed roles under their new names (a copy when any is renamed):
+    everything after this compares a role with the role it becomes."""
+    if not renames:
+        return have
+    have = plain(have)
+    for new, old in renames.items():
+        role = have["roles"].pop(old)
+        role["name"] = new
+        have["roles"][new] = role
+    return have
 
 
-def _changed_permissions(have: dict, want: dict, renames: dict[str, str] | None = None) -> dict[str, dict[str, bool]]:
-    """The complete permissions of every role that is new or changes."""
-    have_roles = _renamed(have.get("roles", {}), renames)
+def _changed_permissions(have: dict, want: dict, renamed: Collection[str] = ()) -> dict[str, dict[str, bool]]:
+    """The complete permissions of every role that is new, renamed or changes."""
+    have_roles = have.get("roles", {})
     return {name: dict(role.get("permissions", {})) for name, role in want.get("roles", {}).items()
-            if have_roles.get(name) is None or role != have_roles.get(name)}
+            if name in renamed or have_roles.get(name) is None or role != have_roles.get(name)}
 
 
-def _template_risks(template: str, have: dict, want: dict, renames: dict[str, str] | None = None) -> Iterator[Risk]:
-    have_roles = _renamed(have.get("roles", {}), renames)
+def _template_risks(template: str, have: dict, want: dict) -> Iterator[Risk]:
+    have_roles = have.get("roles", {})
     for name, role in want.get("roles", {}).items():
         before = have_roles.get(name)
         perms = role.get("permissions", {})
