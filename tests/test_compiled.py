@@ -161,7 +161,7 @@ def test_an_entry_is_computed_once(cache_dir):
     assert [p.name for p in cache_dir.iterdir()] == [f"thing-{key}.json"]
 
 
-def test_a_new_version_or_source_makes_a_new_key_and_drops_the_old_entry(cache_dir, monkeypatch, tmp_path):
+def test_a_new_version_or_source_makes_a_new_key(cache_dir, monkeypatch, tmp_path):
     source = tmp_path / "model.py"
     source.write_text("A = 1\n")
     first = cache.source_key(source)
@@ -175,15 +175,34 @@ def test_a_new_version_or_source_makes_a_new_key_and_drops_the_old_entry(cache_d
     monkeypatch.setenv("HMSCONF_CACHE_DIR", str(cache_dir))
     source.write_text("A = 2\n")
     assert cache.source_key(source) not in (first, second)
-    assert [p.name for p in cache_dir.iterdir()] == [f"thing-{second}.json"]
+    assert sorted(p.name for p in cache_dir.iterdir()) == sorted([f"thing-{first}.json", f"thing-{second}.json"])
+
+
+def test_two_versions_sharing_the_directory_each_keep_their_entry(cache_dir):
+    """pre-commit's environment and the project's virtualenv, run in turns: each computes once."""
+    old, new = cache.source_key("version 1"), cache.source_key("version 2")
+    compute, calls = _counting("x")
+    for _ in range(3):
+        cache.cached("thing", old, compute)
+        cache.cached("thing", new, compute)
+    assert len(calls) == 2
+
+
+def test_only_the_newest_entries_of_a_name_are_kept(cache_dir):
+    keys = [cache.source_key(str(n)) for n in range(cache.KEEP + 2)]
+    for age, key in enumerate(keys):
+        cache.cached("thing", key, lambda: 1)
+        entry = cache_dir / f"thing-{key}.json"
+        os.utime(entry, (1_000_000 + age, 1_000_000 + age))  # written in this order, whatever the clock's grain
+    assert sorted(p.name for p in cache_dir.iterdir()) == sorted(f"thing-{k}.json" for k in keys[-cache.KEEP:])
 
 
 def test_other_names_are_left_alone(cache_dir):
-    cache.cached("thing", cache.source_key("a"), lambda: 1)
     cache.cached("thing-extra", cache.source_key("b"), lambda: 2)
-    cache.cached("thing", cache.source_key("c"), lambda: 3)
+    for n in range(cache.KEEP + 2):  # "thing" removes its own old entries, never thing-extra's
+        cache.cached("thing", cache.source_key(str(n)), lambda: 3)
     names = sorted(p.name.rsplit("-", 1)[0] for p in cache_dir.iterdir())
-    assert names == ["thing", "thing-extra"]
+    assert names == ["thing"] * cache.KEEP + ["thing-extra"]
 
 
 def test_an_unwritable_cache_dir_computes_every_time(tmp_path, monkeypatch):

@@ -10,6 +10,11 @@ of the sources it depends on, and recomputed whenever that key changes, the
 entry is unreadable, or the directory cannot be written (then every run
 computes it, and nothing fails).
 
+Each name keeps its newest few entries, not only the current one: two
+hmsconf versions on one machine (pre-commit's own environment beside the
+project's virtualenv) share the directory and would otherwise remove each
+other's entry on every run.
+
 Entries are JSON (never pickle: a cache file must not be able to run code).
 ``HMSCONF_CACHE_DIR`` picks the directory; ``HMSCONF_CACHE_DIR=`` (empty)
 turns the cache off.
@@ -25,6 +30,7 @@ from typing import Any, Callable, Iterable, TypeVar
 T = TypeVar("T")
 
 ENV = "HMSCONF_CACHE_DIR"
+KEEP = 4  # entries per name: a few versions or source states side by side; older ones are removed
 
 
 def cache_dir() -> Path | None:
@@ -104,9 +110,19 @@ def _store(path: Path, name: str, value: Any) -> None:
 
 
 def _stale(directory: Path, name: str, keep: str) -> Iterable[Path]:
+    """This name's entries beyond the ``KEEP`` newest (``keep``, just written, counts as the newest)."""
     # only this name's entries: `name-<32 hex>.json`, not another name that starts the same
-    return (p for p in directory.glob(f"{name}-*.json")
-            if p.name != keep and len(p.name) == len(keep) and all(c in "0123456789abcdef" for c in p.name[len(name) + 1 : -5]))
+    others = [p for p in directory.glob(f"{name}-*.json")
+              if p.name != keep and len(p.name) == len(keep) and all(c in "0123456789abcdef" for c in p.name[len(name) + 1 : -5])]
+    return sorted(others, key=_age)[KEEP - 1:]
+
+
+def _age(path: Path) -> float:
+    """Newest first; an entry that vanished meanwhile sorts last (and its removal is a no-op)."""
+    try:
+        return -path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _unlink(path: Path) -> None:
