@@ -55,6 +55,16 @@ class LiveTemplate:
     def __repr__(self) -> str:
         return f"LiveTemplate(id={self.id!r}, name={self.name!r})"
 
+    def __reduce__(self) -> tuple[Any, tuple[str, str, list | None, bytes]]:
+        """Pickled packed, never decoded (plan's workers get the live lists this way: hmsconf.plan.filewise_forked)."""
+        return _packed_template, (self.id, self.name, self.recordings, self._packed)
+
+
+def _packed_template(id: str, name: str, recordings: list | None, packed: bytes) -> LiveTemplate:
+    live = LiveTemplate.__new__(LiveTemplate)
+    live.id, live.name, live.recordings, live._packed, live._decoded = id, name, recordings, packed, None
+    return live
+
 
 class _Body(dict):
     """A decoded live body: a dict that a weak reference can point at (a plain dict cannot)."""

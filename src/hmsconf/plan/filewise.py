@@ -56,6 +56,7 @@ class Settled:
 
     calibration: Calibration | None
     prechecked: Prechecked = field(default_factory=Prechecked)
+    processes: int = 1  # how many processes the pass ran in (hmsconf.plan.filewise_forked)
     # id() of the skeleton documents of templates that match the live workspace ->
     # their share of the desired fingerprint, zlib-compressed (a tenth of its size)
     unchanged: dict[int, bytes] = field(default_factory=dict)

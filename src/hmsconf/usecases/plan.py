@@ -18,13 +18,14 @@ from hmsconf.config.resolve import DesiredWorkspace
 from hmsconf.diagnostics import Diagnostic, has_errors
 from hmsconf.errors import HmsconfError
 from hmsconf.plan import room_codes
-from hmsconf.plan.changes import Plan, make_plan
+from hmsconf.plan.changes import Plan, make_plan, plan_template
 from hmsconf.plan.selection import check as check_selection
 from hmsconf.plan.selection import read_selected
 
 if TYPE_CHECKING:
     from hmsconf.config.prechecked import Prechecked
-    from hmsconf.plan.filewise import Settled
+    from hmsconf.model.calibration import Calibration
+    from hmsconf.plan.filewise import Compare, Settled
 
 
 @dataclass
@@ -83,7 +84,7 @@ def _plan(project: Project, name: str, desired: DesiredWorkspace, live: LiveWork
 
 def _make_plan(project: Project, name: str, desired: DesiredWorkspace, live: LiveWorkspace,
                refresh_secrets: bool, salt: str | None, settled: Settled | None = None) -> Plan:
-    from hmsconf.plan.changes import desired_part, plan_template
+    from hmsconf.plan.changes import desired_part
 
     entry = given if isinstance(given := project.workspaces.get(name), dict) else {}
     calibration = settled.calibration if settled is not None else calibration_of(project, name)
@@ -134,23 +135,32 @@ def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
     only for what changes; apply, which plans again on a fresh read, keeps all.
     """
     from hmsconf.config.project import load_documents
+    from hmsconf.plan import filewise_forked
+    from hmsconf.plan.filewise import load_and_compare
 
     project = open_project(path, documents=False)
     name = project.pick_workspace(workspace)
-    reader, deferred = None, None
+    connection, reader, deferred, forked = None, None, None, None
     if not has_errors(project.diagnostics):
         try:
-            reader = _LiveReader(_connection(project, name, api_url, pacing), progress, selection, refresh_secrets,
-                                 calibration_of(project, name) if selection is not None else None)
+            connection = _connection(project, name, api_url, pacing)
         except HmsconfError as exc:
             deferred = exc
     settled = None
     try:
+        if not keep_unchanged and selection is None and not has_errors(project.diagnostics):
+            # forked before the reader's thread starts: a process with threads must not fork
+            forked = filewise_forked.start(project, name, *_comparing(project, name, refresh_secrets))
+        if connection is not None:
+            reader = _LiveReader(connection, progress, selection, refresh_secrets,
+                                 calibration_of(project, name) if selection is not None else None)
         reading = progress.stage("reading files", len(project.files.files)) if progress and project.files else None
-        if keep_unchanged or selection is not None or reader is None:
+        if forked is not None:
+            settled = forked.finish(reader or filewise_forked.NoLists(), reading)
+        elif keep_unchanged or selection is not None or reader is None:
             load_documents(project, reading)
         else:
-            settled = _load_and_compare(project, name, reader, refresh_secrets, reading)
+            settled = load_and_compare(project, name, reader, *_comparing(project, name, refresh_secrets), reading)
         if reading is not None:
             reading.done()
         desired, diagnostics = checked(project, name, prechecked=settled.prechecked if settled is not None else None)
@@ -160,25 +170,23 @@ def plan_workspace(path: str | None, workspace: str | None, api_url: str | None,
             selection = check_selection(selection, desired)
         live = reader.finish(recordings_managed(desired), desired)
     finally:
+        if forked is not None:
+            forked.close()
         if reader is not None:
             reader.cancel()
     plan = _plan(project, name, desired, live, refresh_secrets, salt, selection, settled)
     return Planned(project, name, desired, live, plan, diagnostics, selection)
 
 
-def _load_and_compare(project: Project, name: str, reader: _LiveReader, refresh_secrets: bool,
-                      reading: Any) -> Settled:
-    """hmsconf.plan.filewise's pass, comparing with what the reader has read."""
-    from hmsconf.plan.changes import plan_template
-    from hmsconf.plan.filewise import load_and_compare
-
+def _comparing(project: Project, name: str, refresh_secrets: bool) -> tuple[Compare, Calibration | None]:
+    """hmsconf.plan.filewise's ``compare`` (plan_template against the live lists) and the calibration it uses."""
     calibration = calibration_of(project, name)
 
     def compare(item: Any, live: LiveWorkspace) -> tuple[Any, str | None]:
         # the salt only seasons a change's fingerprint: Settled.template_change seasons it again with the plan's
         return plan_template(item, live.templates.get(item.name), live, "", refresh_secrets, calibration)
 
-    return load_and_compare(project, name, reader, compare, calibration, reading)
+    return compare, calibration
 
 
 class _LiveReader:
@@ -237,6 +245,10 @@ class _LiveReader:
             return self._lists.result()
         except BaseException:  # said by finish, after the files' own problems
             return None
+
+    def lists_done(self) -> bool:
+        """Are the lists read, or has reading them failed?"""
+        return self._lists.done()
 
     def finish(self, recordings_for: list[str], desired: DesiredWorkspace) -> LiveWorkspace:
         self._desired.set_result(desired)

@@ -1,0 +1,259 @@
+"""plan's file-by-file pass on every core: forked workers load, check and compare a share of the files each.
+
+Why it exists: loading, checking and comparing the templates is almost all
+of a plan's time, and one Python process uses one core; validate already
+spreads its pass over forked workers (hmsconf.config.prechecked), plan did
+not, because it reads the live workspace on a thread and a process must
+not fork once it has threads.
+
+So the workers are forked first, before the live reader's thread starts
+(``start``), each with a contiguous share of the files (split by size, so
+the shares take about as long). Each runs hmsconf.plan.filewise's pass over
+its share exactly as one process would. The live lists reach them once read:
+the parent pickles them once to a private file and tells each worker where
+it is, a message of a few bytes that never blocks (a worker reads it between
+two files). What comes back per document is what the pass settled: the
+skeleton or whole document, its prechecked findings, and its early answer
+(unchanged, or the change). Shares come back in file order, so the documents,
+the diagnostics and the plan are the same as one process makes
+(``tests/test_filewise.py`` compares them).
+
+Falls back to one process (``start`` returns None) where ``fork`` is unsafe
+or not worth it: see hmsconf.config.parallel.would_fork; ``HMSCONF_JOBS=1``
+forces it.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+from hmsconf.api.live import LiveWorkspace
+from hmsconf.config.parallel import jobs, would_fork
+from hmsconf.config.project import Project
+from hmsconf.diagnostics import Diagnostic
+from hmsconf.model.calibration import Calibration
+from hmsconf.plan.filewise import Compare, Planned, Settled, load_and_compare
+
+# One document as a worker settled it: the document (skeleton or whole), its prechecked
+# findings by workspace, its share of the desired fingerprint (unchanged), its early answer (changed).
+Record = tuple[Any, "dict[str, list[Diagnostic]] | None", "bytes | None", "Planned | None"]
+
+
+class ListsSource(Protocol):
+    """The parent's live reader, as the pass needs it."""
+
+    def lists(self, wait: bool = False) -> LiveWorkspace | None:
+        """The live lists once read; None while on their way or when reading failed."""
+
+    def lists_done(self) -> bool:
+        """Are the lists read, or has reading them failed?"""
+
+
+class NoLists:
+    """The lists source when no reader could start (hmsconf.yaml's connection was wrong): nothing comes."""
+
+    def lists(self, wait: bool = False) -> LiveWorkspace | None:
+        return None
+
+    def lists_done(self) -> bool:
+        return True
+
+
+@dataclass
+class _Worker:
+    process: Any  # multiprocessing.Process
+    conn: Any  # the parent's end of its pipe
+    share: int  # files in its share
+
+
+class ForkedPass:
+    """The workers of one pass, forked and loading; ``finish`` takes what they settled."""
+
+    def __init__(self, project: Project, calibration: Calibration | None, workers: list[_Worker]) -> None:
+        self._project, self._calibration, self._workers = project, calibration, workers
+
+    def finish(self, reader: ListsSource, progress: Any = None) -> Settled:
+        """Hand the workers the live lists once read, follow their progress, and merge their shares in order."""
+        from multiprocessing.connection import wait
+
+        results: dict[int, tuple[list[Diagnostic], list[Record]]] = {}
+        pending: dict[Any, int] = {worker.conn: index for index, worker in enumerate(self._workers)}
+        lists_file: str | None = None
+        try:
+            while pending:
+                if lists_file is None and reader.lists_done():
+                    lists_file = _park(reader.lists())
+                    for conn in pending:
+                        _tell(conn, lists_file)
+                ready: list[Any] = wait(list(pending), timeout=None if lists_file is not None else 0.01)
+                for conn in ready:
+                    index = pending[conn]
+                    try:
+                        kind, body = conn.recv()
+                    except EOFError:
+                        code = self._workers[index].process.exitcode
+                        raise RuntimeError(f"internal: a planning worker stopped (exit code {code})") from None
+                    if kind == "file":
+                        if progress is not None:
+                            progress.advance(1, body)
+                    elif kind == "done":
+                        results[index] = body
+                        del pending[conn]
+                    else:  # "failed": the worker's traceback, raised here as any internal error is
+                        raise RuntimeError(f"internal: a planning worker failed:\n{body}")
+        finally:
+            self.close()
+            if lists_file is not None:
+                _remove(lists_file)
+        return self._merge([results[index] for index in range(len(self._workers))])
+
+    def _merge(self, shares: list[tuple[list[Diagnostic], list[Record]]]) -> Settled:
+        project = self._project
+        settled = Settled(self._calibration, processes=len(self._workers))
+        project.documents_loaded = True
+        for diagnostics, records in shares:
+            project.diagnostics.extend(diagnostics)
+            for doc, found, unchanged, changed in records:
+                project.documents.append(doc)
+                if found is not None:
+                    settled.prechecked.by_document[id(doc)] = found
+                if unchanged is not None:
+                    settled.unchanged[id(doc)] = unchanged
+                if changed is not None:
+                    settled.changed[id(doc)] = changed
+        return settled
+
+    def close(self) -> None:
+        """Stop the workers (after ``finish``, a no-op; on an error or Ctrl-C, they are killed)."""
+        for worker in self._workers:
+            worker.conn.close()
+            if worker.process.is_alive():
+                worker.process.terminate()
+            worker.process.join()
+
+
+def start(project: Project, workspace: str, compare: Compare, calibration: Calibration | None) -> ForkedPass | None:
+    """Fork the workers (call before any thread starts); None when the pass should run in this process."""
+    files = list(project.files.files) if project.files is not None and not project.documents_loaded else []
+    if not would_fork(len(files)):
+        return None
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    workers = []
+    for share in _shares(files, min(jobs(), len(files))):
+        parent_end, worker_end = context.Pipe()
+        process = context.Process(target=_work, args=(project, workspace, compare, calibration, share, worker_end),
+                                  name="hmsconf-plan-worker", daemon=True)
+        process.start()
+        worker_end.close()
+        workers.append(_Worker(process, parent_end, len(share)))
+    return ForkedPass(project, calibration, workers)
+
+
+def _shares(files: list[Any], count: int) -> list[list[Any]]:
+    """``count`` contiguous runs of ``files`` of about equal bytes, in order."""
+    sizes = [_size(path) for path in files]
+    total = sum(sizes) or 1
+    shares: list[list[Any]] = [[] for _ in range(count)]
+    done = 0
+    for path, size in zip(files, sizes):
+        shares[min(count - 1, done * count // total)].append(path)
+        done += size
+    return [share for share in shares if share]
+
+
+def _size(path: Any) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+# ----------------------------------------------------------------- in a worker
+
+
+class _ListsFromParent:
+    """filewise's ``LiveLists`` in a worker: the lists the parent parked, read when it says they are in."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+        self._live: LiveWorkspace | None = None
+        self._received = False
+
+    def lists(self, wait: bool = False) -> LiveWorkspace | None:
+        if not self._received and (wait or self._conn.poll()):
+            self._live, self._received = _unpark(self._conn.recv()), True
+        return self._live
+
+
+class _Ticks:
+    """filewise's progress in a worker: each file's name, sent to the parent's progress display."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def advance(self, count: int = 1, text: str = "") -> None:
+        self._conn.send(("file", text))
+
+
+def _work(project: Project, workspace: str, compare: Compare, calibration: Calibration | None,
+          files: list[Any], conn: Any) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the workers
+    try:
+        assert project.files is not None  # start() only forks for a project with files
+        share = replace(project, files=replace(project.files, files=files), documents=[], diagnostics=[],
+                        documents_loaded=False)
+        lists = _ListsFromParent(conn)
+        settled = load_and_compare(share, workspace, lists, compare, calibration, _Ticks(conn))
+        lists.lists(wait=True)  # the parent's message read, so it never waits on this pipe
+        records = [(doc, settled.prechecked.by_document.get(id(doc)), settled.unchanged.get(id(doc)),
+                    settled.changed.get(id(doc))) for doc in share.documents]
+        conn.send(("done", (share.diagnostics, records)))
+    except (EOFError, BrokenPipeError):  # the parent stopped first (an error, Ctrl-C): nobody to tell
+        pass
+    except BaseException:  # handed to the parent, which says it as an internal error
+        import traceback
+
+        try:
+            conn.send(("failed", traceback.format_exc()))
+        except OSError:
+            pass
+
+
+# ------------------------------------------------- the live lists, parked once for every worker
+
+
+def _park(live: LiveWorkspace | None) -> str:
+    """The lists pickled to a private file (None: reading them failed); its path."""
+    handle, path = tempfile.mkstemp(prefix="hmsconf-live-", suffix=".pickle")
+    with os.fdopen(handle, "wb") as out:
+        pickle.dump(live, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def _tell(conn: Any, path: str) -> None:
+    try:
+        conn.send(path)
+    except (BrokenPipeError, OSError):  # the worker is done already (or gone: finish says so)
+        pass
+
+
+def _unpark(path: str) -> LiveWorkspace | None:
+    # pickle, not JSON: the file is this process's parent's, private (0600) and read once, never a user's input
+    with open(path, "rb") as handle:
+        live: LiveWorkspace | None = pickle.load(handle)
+    return live
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
