@@ -57,6 +57,55 @@ def run_measured(command: list[str], **kwargs) -> tuple[float, subprocess.Comple
     return seconds, done, peak
 
 
+def run_tree_measured(command: list[str], interval: float = 0.02, **kwargs) -> tuple[float, subprocess.CompletedProcess, float]:
+    """Wall seconds, the finished process, and the peak of its whole process tree's memory in MB.
+
+    A command that forks workers (validate, plan) is several processes; the
+    kernel's maxrss gives only the largest one. This samples, every
+    ``interval`` seconds, the proportional set size (PSS: a page shared by n
+    processes counts 1/n in each, so pages a fork shares are not counted
+    twice) of every process in the command's session, and keeps the largest
+    sum. Linux only (``/proc/PID/smaps_rollup``); sampling can miss a peak
+    shorter than ``interval``.
+    """
+    import threading
+
+    peak = 0
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True, **kwargs)
+    start = time.perf_counter()
+
+    def sample() -> None:
+        nonlocal peak
+        while process.poll() is None:
+            peak = max(peak, _session_pss_kb(process.pid))
+            time.sleep(interval)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = process.communicate()
+    seconds = time.perf_counter() - start
+    sampler.join()
+    return seconds, subprocess.CompletedProcess(command, process.returncode, out, err), peak / 1024
+
+
+def _session_pss_kb(session: int) -> int:
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            if int(fields[3]) != session:  # after the name: state ppid pgrp session
+                continue
+            with open(f"/proc/{entry.name}/smaps_rollup") as handle:
+                total += next(int(line.split()[1]) for line in handle if line.startswith("Pss:"))
+        except (OSError, StopIteration, IndexError, ValueError):
+            continue  # gone meanwhile, or not ours to read
+    return total
+
+
 def hmsconf() -> list[str]:
     script = Path(sys.executable).parent / "hmsconf"
     return [str(script)] if script.exists() else [sys.executable, "-m", "hmsconf"]
