@@ -10,24 +10,25 @@ So the workers are forked first, before the live reader's thread starts
 (``start``), each with a contiguous share of the files (split by size, so
 the shares take about as long). Each runs hmsconf.plan.filewise's pass over
 its share exactly as one process would. The live lists reach them once read:
-the parent pickles them once to a private file and tells each worker where
-it is, a message of a few bytes that never blocks (a worker reads it between
-two files). What comes back per document is what the pass settled: the
+the parent pickles them once into an anonymous in-memory file the workers
+inherited (``memfd``: never on disk, gone with the processes, so live data
+that may hold secrets leaves no file behind) and tells each worker its size,
+a message of a few bytes that never blocks (a big one could: the worker reads
+its pipe only between two files). What comes back per document is what the pass settled: the
 skeleton or whole document, its prechecked findings, and its early answer
 (unchanged, or the change). Shares come back in file order, so the documents,
 the diagnostics and the plan are the same as one process makes
 (``tests/test_filewise.py`` compares them).
 
 Falls back to one process (``start`` returns None) where ``fork`` is unsafe
-or not worth it: see hmsconf.config.parallel.would_fork; ``HMSCONF_JOBS=1``
-forces it.
+or not worth it (hmsconf.config.parallel.would_fork; ``HMSCONF_JOBS=1`` forces
+it) and where there is no ``memfd`` (Linux has it; macOS never forks anyway).
 """
 
 from __future__ import annotations
 
 import os
 import pickle
-import tempfile
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -73,8 +74,9 @@ class _Worker:
 class ForkedPass:
     """The workers of one pass, forked and loading; ``finish`` takes what they settled."""
 
-    def __init__(self, project: Project, calibration: Calibration | None, workers: list[_Worker]) -> None:
+    def __init__(self, project: Project, calibration: Calibration | None, workers: list[_Worker], channel: int) -> None:
         self._project, self._calibration, self._workers = project, calibration, workers
+        self._channel: int | None = channel  # the memfd the live lists go through
 
     def finish(self, reader: ListsSource, progress: Any = None) -> Settled:
         """Hand the workers the live lists once read, follow their progress, and merge their shares in order."""
@@ -82,14 +84,16 @@ class ForkedPass:
 
         results: dict[int, tuple[list[Diagnostic], list[Record]]] = {}
         pending: dict[Any, int] = {worker.conn: index for index, worker in enumerate(self._workers)}
-        lists_file: str | None = None
+        sent = False
         try:
             while pending:
-                if lists_file is None and reader.lists_done():
-                    lists_file = _park(reader.lists())
+                if not sent and reader.lists_done():
+                    assert self._channel is not None  # open until close()
+                    size = _park(self._channel, reader.lists())
                     for conn in pending:
-                        _tell(conn, lists_file)
-                ready: list[Any] = wait(list(pending), timeout=None if lists_file is not None else 0.01)
+                        _tell(conn, size)
+                    sent = True
+                ready: list[Any] = wait(list(pending), timeout=None if sent else 0.01)
                 for conn in ready:
                     index = pending[conn]
                     try:
@@ -107,8 +111,6 @@ class ForkedPass:
                         raise RuntimeError(f"internal: a planning worker failed:\n{body}")
         finally:
             self.close()
-            if lists_file is not None:
-                _remove(lists_file)
         return self._merge([results[index] for index in range(len(self._workers))])
 
     def _merge(self, shares: list[tuple[list[Diagnostic], list[Record]]]) -> Settled:
@@ -134,25 +136,29 @@ class ForkedPass:
             if worker.process.is_alive():
                 worker.process.terminate()
             worker.process.join()
+        if self._channel is not None:
+            os.close(self._channel)
+            self._channel = None
 
 
 def start(project: Project, workspace: str, compare: Compare, calibration: Calibration | None) -> ForkedPass | None:
     """Fork the workers (call before any thread starts); None when the pass should run in this process."""
     files = list(project.files.files) if project.files is not None and not project.documents_loaded else []
-    if not would_fork(len(files)):
+    if not would_fork(len(files)) or not hasattr(os, "memfd_create"):
         return None
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
+    channel = os.memfd_create("hmsconf-live-lists", os.MFD_CLOEXEC)  # before the fork: every worker has it
     workers = []
     for share in _shares(files, min(jobs(), len(files))):
         parent_end, worker_end = context.Pipe()
-        process = context.Process(target=_work, args=(project, workspace, compare, calibration, share, worker_end),
+        process = context.Process(target=_work, args=(project, workspace, compare, calibration, share, worker_end, channel),
                                   name="hmsconf-plan-worker", daemon=True)
         process.start()
         worker_end.close()
         workers.append(_Worker(process, parent_end, len(share)))
-    return ForkedPass(project, calibration, workers)
+    return ForkedPass(project, calibration, workers, channel)
 
 
 def _shares(files: list[Any], count: int) -> list[list[Any]]:
@@ -180,14 +186,14 @@ def _size(path: Any) -> int:
 class _ListsFromParent:
     """filewise's ``LiveLists`` in a worker: the lists the parent parked, read when it says they are in."""
 
-    def __init__(self, conn: Any) -> None:
-        self._conn = conn
+    def __init__(self, conn: Any, channel: int) -> None:
+        self._conn, self._channel = conn, channel
         self._live: LiveWorkspace | None = None
         self._received = False
 
     def lists(self, wait: bool = False) -> LiveWorkspace | None:
         if not self._received and (wait or self._conn.poll()):
-            self._live, self._received = _unpark(self._conn.recv()), True
+            self._live, self._received = _unpark(self._channel, self._conn.recv()), True
         return self._live
 
 
@@ -202,7 +208,7 @@ class _Ticks:
 
 
 def _work(project: Project, workspace: str, compare: Compare, calibration: Calibration | None,
-          files: list[Any], conn: Any) -> None:
+          files: list[Any], conn: Any, channel: int) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the workers
@@ -210,7 +216,7 @@ def _work(project: Project, workspace: str, compare: Compare, calibration: Calib
         assert project.files is not None  # start() only forks for a project with files
         share = replace(project, files=replace(project.files, files=files), documents=[], diagnostics=[],
                         documents_loaded=False)
-        lists = _ListsFromParent(conn)
+        lists = _ListsFromParent(conn, channel)
         settled = load_and_compare(share, workspace, lists, compare, calibration, _Ticks(conn))
         lists.lists(wait=True)  # the parent's message read, so it never waits on this pipe
         records = [(doc, settled.prechecked.by_document.get(id(doc)), settled.unchanged.get(id(doc)),
@@ -230,30 +236,30 @@ def _work(project: Project, workspace: str, compare: Compare, calibration: Calib
 # ------------------------------------------------- the live lists, parked once for every worker
 
 
-def _park(live: LiveWorkspace | None) -> str:
-    """The lists pickled to a private file (None: reading them failed); its path."""
-    handle, path = tempfile.mkstemp(prefix="hmsconf-live-", suffix=".pickle")
-    with os.fdopen(handle, "wb") as out:
-        pickle.dump(live, out, protocol=pickle.HIGHEST_PROTOCOL)
-    return path
+def _park(channel: int, live: LiveWorkspace | None) -> int:
+    """The lists (None: reading them failed) pickled into the memfd; their size."""
+    data = pickle.dumps(live, protocol=pickle.HIGHEST_PROTOCOL)
+    view, done = memoryview(data), 0
+    while done < len(data):
+        done += os.pwrite(channel, view[done:], done)
+    return len(data)
 
 
-def _tell(conn: Any, path: str) -> None:
+def _tell(conn: Any, size: int) -> None:
     try:
-        conn.send(path)
+        conn.send(size)
     except (BrokenPipeError, OSError):  # the worker is done already (or gone: finish says so)
         pass
 
 
-def _unpark(path: str) -> LiveWorkspace | None:
-    # pickle, not JSON: the file is this process's parent's, private (0600) and read once, never a user's input
-    with open(path, "rb") as handle:
-        live: LiveWorkspace | None = pickle.load(handle)
+def _unpark(channel: int, size: int) -> LiveWorkspace | None:
+    # pickle: the bytes are this process's parent's, in memory only it and its workers share, never a user's input
+    chunks, done = [], 0
+    while done < size:
+        chunk = os.pread(channel, size - done, done)
+        if not chunk:
+            raise EOFError("internal: the live lists were cut short")
+        chunks.append(chunk)
+        done += len(chunk)
+    live: LiveWorkspace | None = pickle.loads(b"".join(chunks))
     return live
-
-
-def _remove(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
