@@ -131,3 +131,37 @@ def test_reading_the_live_workspace_reports_pages_and_recordings(emulator):
     reads = [e for e in progress.events if e[0] == "reading recordings" and e[1] == "advance"]
     assert len(reads) == 3
     assert ("reading the live workspace", "done") in progress.events
+
+
+FORK_SPY = """
+import sys
+from hmsconf.config import parallel
+from hmsconf.plan import filewise_forked
+
+forked = []
+would_fork = parallel.would_fork
+
+def noted(*args, **kwargs):
+    answer = would_fork(*args, **kwargs)
+    forked.append(answer)
+    return answer
+
+parallel.would_fork = filewise_forked.would_fork = noted
+sys.argv = ["hmsconf", *sys.argv[1:]]
+from hmsconf.cli import main
+try:
+    main()
+finally:
+    print("forked:", forked)
+"""
+
+
+def test_the_progress_display_leaves_validate_and_plan_on_every_core(tmp_path, monkeypatch):
+    """rich's refresh thread once kept the runs people watch on a terminal in one process
+    (a process with threads never forks): the display is redrawn as stages move instead."""
+    monkeypatch.setenv("HMSCONF_JOBS", "2")  # two workers even on a one-core machine
+    project = many_files(tmp_path, count=20)
+    for command in (["validate"], ["plan"]):
+        out, err, code = run([sys.executable, "-c", FORK_SPY, *command, str(project)], tmp_path, stderr_tty=True)
+        assert code == 0 and "reading files" in err, err
+        assert "forked: [True" in out, out  # the first question, before any file loads: yes

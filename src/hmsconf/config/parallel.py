@@ -43,13 +43,20 @@ def jobs() -> int:
         return os.cpu_count() or 1
 
 
-def forked_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = MIN_ITEMS) -> list[R]:
+def forked_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = MIN_ITEMS,
+               done: Callable[[int], None] | None = None) -> list[R]:
     """``[fn(item) for item in items]``, computed by forked workers when that pays off.
 
     ``fn`` must be a module-level function and its results picklable.
+    ``done(n)`` hears, in order, that the first ``n`` results are in (for a progress display).
     """
     if not would_fork(len(items), min_items=min_items):
-        return [fn(item) for item in items]
+        results = []
+        for item in items:
+            results.append(fn(item))
+            if done is not None:
+                done(len(results))
+        return results
     workers = min(jobs(), len(items))
     import multiprocessing
 
@@ -58,8 +65,12 @@ def forked_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = MIN
     bounds = [len(items) * i // chunks for i in range(chunks + 1)]
     _JOB = (fn, items)
     try:
+        parts = []
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_run, list(zip(bounds, bounds[1:])), chunksize=1)
+            for (_, end), part in zip(zip(bounds, bounds[1:]), pool.imap(_run, list(zip(bounds, bounds[1:])))):
+                parts.append(part)
+                if done is not None:
+                    done(end)
     finally:
         _JOB = None
     return [result for part in parts for result in part]

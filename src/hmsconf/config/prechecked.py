@@ -64,16 +64,21 @@ def load_and_precheck(project: Project, environ: dict[str, str] | None, require_
         return None
     global _STATE
     _STATE = (project, environ, require_env, check)
+    shown = 0
+
+    def loaded(count: int) -> None:  # the progress display moves as the workers' parts come in
+        nonlocal shown
+        progress.advance(count - shown, str(files[count - 1]))
+        shown = count
+
     try:
         with collector_paused():
-            results = forked_map(_one_file, files)
+            results = forked_map(_one_file, files, done=loaded if progress is not None else None)
     finally:
         _STATE = None
     prechecked = Prechecked()
     project.documents_loaded = True
-    for path, (diagnostics, documents) in zip(files, results):
-        if progress is not None:
-            progress.advance(1, str(path))
+    for diagnostics, documents in results:
         project.diagnostics.extend(diagnostics)
         for doc, by_workspace in documents:
             project.documents.append(doc)
