@@ -68,7 +68,6 @@ class NoLists:
 class _Worker:
     process: Any  # multiprocessing.Process
     conn: Any  # the parent's end of its pipe
-    share: int  # files in its share
 
 
 class ForkedPass:
@@ -157,7 +156,7 @@ def start(project: Project, workspace: str, compare: Compare, calibration: Calib
                                   name="hmsconf-plan-worker", daemon=True)
         process.start()
         worker_end.close()
-        workers.append(_Worker(process, parent_end, len(share)))
+        workers.append(_Worker(process, parent_end))
     return ForkedPass(project, calibration, workers, channel)
 
 
