@@ -67,7 +67,8 @@ def forked_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = MIN
     try:
         parts = []
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for (_, end), part in zip(zip(bounds, bounds[1:]), pool.imap(_run, list(zip(bounds, bounds[1:])))):
+            spans = list(zip(bounds, bounds[1:]))
+            for (_, end), part in zip(spans, pool.imap(_run, spans)):
                 parts.append(part)
                 if done is not None:
                     done(end)

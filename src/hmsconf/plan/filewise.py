@@ -56,7 +56,6 @@ class Settled:
 
     calibration: Calibration | None
     prechecked: Prechecked = field(default_factory=Prechecked)
-    processes: int = 1  # how many processes the pass ran in (hmsconf.plan.filewise_forked)
     # id() of the skeleton documents of templates that match the live workspace ->
     # their share of the desired fingerprint, zlib-compressed (a tenth of its size)
     unchanged: dict[int, bytes] = field(default_factory=dict)
@@ -108,7 +107,7 @@ def load_and_compare(project: Project, workspace: str, reader: LiveLists, compar
                 waiting.append(_Waiting(len(project.documents) - 1, item))
                 held = True
         if held:
-            waiting_bytes += _size(documents[0].file)
+            waiting_bytes += file_size(documents[0].file)
         if waiting:
             live = reader.lists(wait=waiting_bytes > WAITING_BUDGET)
             if live is not None or waiting_bytes > WAITING_BUDGET:  # (in, or failed: then nothing is compared)
@@ -161,7 +160,8 @@ def _skeleton(doc: Document) -> Document:
     return kept
 
 
-def _size(path: Any) -> int:
+def file_size(path: Any) -> int:
+    """Bytes of the file at ``path``; 0 when it cannot be read (the loader says why)."""
     try:
         return os.path.getsize(path)
     except OSError:

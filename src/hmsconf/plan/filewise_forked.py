@@ -37,18 +37,15 @@ from hmsconf.config.parallel import jobs, would_fork
 from hmsconf.config.project import Project
 from hmsconf.diagnostics import Diagnostic
 from hmsconf.model.calibration import Calibration
-from hmsconf.plan.filewise import Compare, Planned, Settled, load_and_compare
+from hmsconf.plan.filewise import Compare, LiveLists, Planned, Settled, file_size, load_and_compare
 
 # One document as a worker settled it: the document (skeleton or whole), its prechecked
 # findings by workspace, its share of the desired fingerprint (unchanged), its early answer (changed).
 Record = tuple[Any, "dict[str, list[Diagnostic]] | None", "bytes | None", "Planned | None"]
 
 
-class ListsSource(Protocol):
-    """The parent's live reader, as the pass needs it."""
-
-    def lists(self, wait: bool = False) -> LiveWorkspace | None:
-        """The live lists once read; None while on their way or when reading failed."""
+class ListsSource(LiveLists, Protocol):
+    """The parent's live reader, as the pass needs it: filewise's, and whether the reading is over."""
 
     def lists_done(self) -> bool:
         """Are the lists read, or has reading them failed?"""
@@ -114,7 +111,7 @@ class ForkedPass:
 
     def _merge(self, shares: list[tuple[list[Diagnostic], list[Record]]]) -> Settled:
         project = self._project
-        settled = Settled(self._calibration, processes=len(self._workers))
+        settled = Settled(self._calibration)
         project.documents_loaded = True
         for diagnostics, records in shares:
             project.diagnostics.extend(diagnostics)
@@ -162,7 +159,7 @@ def start(project: Project, workspace: str, compare: Compare, calibration: Calib
 
 def _shares(files: list[Any], count: int) -> list[list[Any]]:
     """``count`` contiguous runs of ``files`` of about equal bytes, in order."""
-    sizes = [_size(path) for path in files]
+    sizes = [file_size(path) for path in files]
     total = sum(sizes) or 1
     shares: list[list[Any]] = [[] for _ in range(count)]
     done = 0
@@ -170,13 +167,6 @@ def _shares(files: list[Any], count: int) -> list[list[Any]]:
         shares[min(count - 1, done * count // total)].append(path)
         done += size
     return [share for share in shares if share]
-
-
-def _size(path: Any) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
 
 
 # ----------------------------------------------------------------- in a worker
