@@ -58,11 +58,11 @@ FILES = {
 }
 
 
-def plan_in_a_fresh_process(project, url: str, jobs: int, credentials: bool = True) -> dict:
+def plan_in_a_fresh_process(project, url: str, jobs: int, credentials: bool = True, before: str = "") -> dict:
     env = debug_env(HMSCONF_JOBS=str(jobs), **({"HMS_ACCESS_KEY": ACCESS_KEY, "HMS_SECRET": SECRET} if credentials else {}))
     for unset in ("HMS_MANAGEMENT_TOKEN", *(() if credentials else ("HMS_ACCESS_KEY", "HMS_SECRET"))):
         env.pop(unset, None)
-    done = subprocess.run([sys.executable, "-c", SCRIPT, str(project), url], env=env, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", before + SCRIPT, str(project), url], env=env, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
     return json.loads(done.stdout)
@@ -121,3 +121,31 @@ def test_a_connection_that_cannot_open_is_said_the_same_way(applied):
                                           "default_workspace: dev\n")
     out = same_in_one_process_and_in_two(applied, "", credentials=False)  # the workspace's own connection
     assert "NOT_SET_HERE" in out["error"]
+
+
+MEMFD_FORBIDDEN = """
+import os
+def refused(*args):
+    raise PermissionError(1, "Operation not permitted")
+os.memfd_create = refused
+"""
+
+SECOND_FORK_FAILS = """
+import os
+real_fork, forks = os.fork, []
+def fork():
+    forks.append(1)
+    if len(forks) > 1:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+    return real_fork()
+os.fork = fork
+"""
+
+
+@pytest.mark.parametrize("before", [MEMFD_FORBIDDEN, SECOND_FORK_FAILS], ids=["no-memfd", "fork-fails"])
+def test_when_the_workers_cannot_start_one_process_makes_the_same_plan(applied, emulator, before):
+    """A sandbox without memfd, or a machine out of processes: the pass runs here, nothing is left running."""
+    one = plan_in_a_fresh_process(applied, emulator.url, 1)
+    refused = plan_in_a_fresh_process(applied, emulator.url, 2, before=before)
+    assert (one.pop("forked"), refused.pop("forked")) == ([False], [False])
+    assert refused == one

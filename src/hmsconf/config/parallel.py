@@ -51,12 +51,7 @@ def forked_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = MIN
     ``done(n)`` hears, in order, that the first ``n`` results are in (for a progress display).
     """
     if not would_fork(len(items), min_items=min_items):
-        results = []
-        for item in items:
-            results.append(fn(item))
-            if done is not None:
-                done(len(results))
-        return results
+        return _serial(fn, items, done)
     workers = min(jobs(), len(items))
     import multiprocessing
 
@@ -65,8 +60,12 @@ def forked_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = MIN
     bounds = [len(items) * i // chunks for i in range(chunks + 1)]
     _JOB = (fn, items)
     try:
+        try:
+            pool = multiprocessing.get_context("fork").Pool(workers)
+        except OSError:  # no more processes (EAGAIN, ENOMEM): the work is done here
+            return _serial(fn, items, done)
         parts = []
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with pool:
             spans = list(zip(bounds, bounds[1:]))
             for (_, end), part in zip(spans, pool.imap(_run, spans)):
                 parts.append(part)
@@ -75,6 +74,15 @@ def forked_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = MIN
     finally:
         _JOB = None
     return [result for part in parts for result in part]
+
+
+def _serial(fn: Callable[[T], R], items: Sequence[T], done: Callable[[int], None] | None) -> list[R]:
+    results = []
+    for item in items:
+        results.append(fn(item))
+        if done is not None:
+            done(len(results))
+    return results
 
 
 def would_fork(items: int, *, min_items: int = MIN_ITEMS) -> bool:

@@ -145,16 +145,26 @@ def start(project: Project, workspace: str, compare: Compare, calibration: Calib
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
-    channel = os.memfd_create("hmsconf-live-lists", os.MFD_CLOEXEC)  # before the fork: every worker has it
-    workers = []
+    try:
+        channel = os.memfd_create("hmsconf-live-lists", os.MFD_CLOEXEC)  # before the fork: every worker has it
+    except OSError:  # a sandbox that forbids it: one process does the pass
+        return None
+    workers: list[_Worker] = []
+    forked = ForkedPass(project, calibration, workers, channel)
     for share in _shares(files, min(jobs(), len(files))):
         parent_end, worker_end = context.Pipe()
         process = context.Process(target=_work, args=(project, workspace, compare, calibration, share, worker_end, channel),
                                   name="hmsconf-plan-worker", daemon=True)
-        process.start()
-        worker_end.close()
+        try:
+            process.start()
+        except OSError:  # no more processes (EAGAIN, ENOMEM): stop those started, one process does the pass
+            parent_end.close()
+            forked.close()
+            return None
+        finally:
+            worker_end.close()
         workers.append(_Worker(process, parent_end))
-    return ForkedPass(project, calibration, workers, channel)
+    return forked
 
 
 def _shares(files: list[Any], count: int) -> list[list[Any]]:
