@@ -50,3 +50,17 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1))
+
+
+# Python run before a script in a fresh interpreter: the first fork works, every later one fails as
+# on a machine out of processes (EAGAIN), for the tests of falling back to one process.
+SECOND_FORK_FAILS = """
+import os
+real_fork, forks = os.fork, []
+def fork():
+    forks.append(1)
+    if len(forks) > 1:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+    return real_fork()
+os.fork = fork
+"""

@@ -15,7 +15,7 @@ import pytest
 
 from tests.cli import debug_env
 from tests.conftest import ACCESS_KEY, SECRET
-from tests.helpers import write_project
+from tests.helpers import SECOND_FORK_FAILS, write_project
 
 SCRIPT = """
 import json, sys
@@ -130,16 +130,6 @@ def refused(*args):
 os.memfd_create = refused
 """
 
-SECOND_FORK_FAILS = """
-import os
-real_fork, forks = os.fork, []
-def fork():
-    forks.append(1)
-    if len(forks) > 1:
-        raise BlockingIOError(11, "Resource temporarily unavailable")
-    return real_fork()
-os.fork = fork
-"""
 
 
 @pytest.mark.parametrize("before", [MEMFD_FORBIDDEN, SECOND_FORK_FAILS], ids=["no-memfd", "fork-fails"])

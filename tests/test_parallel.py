@@ -18,6 +18,7 @@ import pytest
 from hmsconf.config import parallel
 from tests.cli import run as run_hmsconf
 from tests.factories import template_yaml
+from tests.helpers import SECOND_FORK_FAILS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -150,15 +151,8 @@ def test_room_references_are_judged_alike_when_every_file_loads(broken_project, 
     assert (forked.returncode, forked.stdout, forked.stderr) == (serial.returncode, serial.stdout, serial.stderr)
 
 
-FORKS_FAIL_AFTER_THE_FIRST = """
-import os, sys
-real_fork, forks = os.fork, []
-def fork():
-    forks.append(1)
-    if len(forks) > 1:
-        raise BlockingIOError(11, "Resource temporarily unavailable")
-    return real_fork()
-os.fork = fork
+RUN_THE_CLI = """
+import sys
 sys.argv = ["hmsconf", *sys.argv[1:]]
 from hmsconf.cli import main
 main()
@@ -170,6 +164,6 @@ def test_a_machine_out_of_processes_validates_in_one(broken_project):
     serial = _hmsconf("validate", "--format", "json", ".", jobs=1, cwd=broken_project)
     env = {**os.environ, "NO_COLOR": "1", parallel.ENV: "3", "HMSCONF_DEBUG": "1"}
     env.pop("GITHUB_STEP_SUMMARY", None)
-    refused = subprocess.run([sys.executable, "-c", FORKS_FAIL_AFTER_THE_FIRST, "validate", "--format", "json", "."],
+    refused = subprocess.run([sys.executable, "-c", SECOND_FORK_FAILS + RUN_THE_CLI, "validate", "--format", "json", "."],
                              cwd=broken_project, env=env, capture_output=True, text=True, timeout=300)
     assert (refused.returncode, refused.stdout) == (serial.returncode, serial.stdout), refused.stderr[-3000:]
